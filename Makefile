@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`. Only python3 (>= 3.11) and make are needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+
+# Local targets run with debug on unless the caller says otherwise; production uses `make serve` (see docs).
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test setup install lint format lock clean
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/); a task worker runs alongside. Ctrl-C stops both."
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin after editing the ranges in pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "url"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "affiliation", "user"]
+    list_filter = ["affiliation"]
+    list_select_related = ["affiliation", "user"]
+    search_fields = ["name", "job_title", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user", "affiliation"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "parent", "nav_order", "in_navigation"]
+    list_editable = ["nav_order", "in_navigation"]
+    list_filter = ["in_navigation", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "role", "order"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
+    list_filter = ["status", "featured", "category", "bylines__author", "tags", "published_at"]
+    date_hierarchy = "published_at"
+    search_fields = ["headline", "dek", "bylines__author__name"]
+    search_help_text = "Search headline, dek and author name."
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["category", "secondary_categories", "source"]
+    inlines = [BylineInline]
+    list_select_related = ["category"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "dateline", "body"]}),
+        ("Filing", {"fields": ["category", "secondary_categories", "tags", "featured"]}),
+        ("Wire copy", {"fields": ["source", "original_url", "canonical_is_original"], "classes": ["collapse"]}),
+        ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+
+    @admin.display(description="Bylines")
+    def bylines_display(self, obj):
+        return format_bylines(obj.bylines.all())
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_live else None
+
+
+@admin.register(PromoBanner)
+class PromoBannerAdmin(admin.ModelAdmin):
+    list_display = ["text", "url", "active_from", "active_until", "is_active"]
+    search_fields = ["text"]
+
+    @admin.display(boolean=True, description="Active now")
+    def is_active(self, obj):
+        now = timezone.now()
+        return obj.active_from <= now and (obj.active_until is None or obj.active_until > now)

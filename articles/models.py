@@ -1,0 +1,292 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from articles.fields import SanitizedHTMLField
+
+
+class Source(models.Model):
+    """A wire service or partner whose copy the newsroom runs (VOA, AP, Reuters)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, help_text="How the credit reads after a byline, e.g. “VOA”.")
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    """Anyone who can hold a byline: staff with a login, or wire reporters who have none."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    bio = models.TextField("short bio", blank=True, max_length=2000)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The staff account of this author, if they have one.",
+    )
+    affiliation = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authors",
+        help_text="The wire service or partner this author writes for, if not the newsroom.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=60, blank=True, help_text="Used where space is short, e.g. “WMD”. Defaults to the name."
+    )
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="One level of nesting: a parent cannot itself have a parent.",
+    )
+    nav_order = models.PositiveSmallIntegerField("navigation order", default=100)
+    in_navigation = models.BooleanField("shown in navigation", default=True)
+
+    class Meta:
+        ordering = ["nav_order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "A category cannot be its own parent."})
+            if self.parent.parent_id:
+                raise ValidationError({"parent": "Only one level of nesting: choose a top-level category."})
+            if self.pk and self.children.exists():
+                raise ValidationError({"parent": "This category has subcategories, so it must stay top-level."})
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Live now: published and not under embargo. Every public surface reads through this."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_display(self):
+        """Everything an article page or listing item shows, in a constant number of queries."""
+        return self.select_related("category", "category__parent", "source").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+            "secondary_categories",
+        )
+
+    def for_listing(self):
+        """What a listing item shows (no body), in a constant number of queries."""
+        return (
+            self.select_related("category", "source")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer("body")
+        )
+
+    def in_category(self, category):
+        """Articles filed under the category or one of its subcategories, as primary or secondary."""
+        return self.filter(
+            Q(category=category)
+            | Q(category__parent=category)
+            | Q(secondary_categories=category)
+            | Q(secondary_categories__parent=category)
+        ).distinct()
+
+    def by_author(self, author):
+        return self.filter(bylines__author=author).distinct()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the article's URL; unique across the site."
+    )
+    dek = models.TextField("dek", blank=True, max_length=1000, help_text="The summary under the headline.")
+    body = SanitizedHTMLField(blank=True)
+    dateline = models.CharField(max_length=100, blank=True, help_text="Where the story was filed, e.g. “GENEVA”.")
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name="primary category",
+        help_text="Required to publish.",
+    )
+    secondary_categories = models.ManyToManyField(Category, blank=True, related_name="secondary_articles")
+    tags = TaggableManager(blank=True)
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="The wire service or partner for wire copy; credited after the byline.",
+    )
+    original_url = models.URLField("original URL", blank=True, max_length=500)
+    canonical_is_original = models.BooleanField(
+        "canonical link points to the original",
+        default=False,
+        help_text="Tell search engines the source's original URL is the canonical copy of this story.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="A published article goes live at this time; a time in the future is an embargo.",
+    )
+    featured = models.BooleanField(default=False, help_text="Candidate for the lead story on the home page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub_idx")]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_live(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def byline_text(self):
+        """The byline as a newsroom writes it: “By A, B and C; Photos by D”."""
+        return format_bylines(self.bylines.all())
+
+    @property
+    def credit_text(self):
+        """The byline followed by the source credit, e.g. “By Lisa Schlein · VOA”."""
+        parts = [p for p in (self.byline_text, self.source.short_name if self.source else "") if p]
+        return " · ".join(parts)
+
+
+def join_names(names):
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def group_bylines(bylines):
+    """[(role, [author, …]), …] in order of first appearance, so each role is printed once."""
+    groups = {}
+    for byline in bylines:
+        groups.setdefault(byline.role, []).append(byline.author)
+    return list(groups.items())
+
+
+def format_bylines(bylines):
+    """“By A and B; Photos by C”."""
+    return "; ".join(f"{role} {join_names(a.name for a in authors)}" for role, authors in group_bylines(bylines))
+
+
+class Byline(models.Model):
+    """An author's credit on an article, in order, with the role as it is printed."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(
+        max_length=60,
+        default="By",
+        help_text="As printed before the name: “By”, “Reporting by”, “Translated by”, “Photos by”.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author", "role"], name="byline_unique_author_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.author}"
+
+
+class PromoBannerQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(Q(active_from__lte=at) & (Q(active_until__isnull=True) | Q(active_until__gt=at))).order_by(
+            "-active_from", "-id"
+        )
+
+
+class PromoBanner(models.Model):
+    """The site-wide promotional strip above the masthead; shown only inside its active window."""
+
+    text = models.CharField(max_length=300)
+    url = models.URLField("link", max_length=500)
+    active_from = models.DateTimeField(default=timezone.now)
+    active_until = models.DateTimeField(null=True, blank=True, help_text="Leave empty to keep it running.")
+
+    objects = PromoBannerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-active_from"]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.active_until and self.active_from and self.active_until <= self.active_from:
+            raise ValidationError({"active_until": "The end must come after the start."})

@@ -1,0 +1,137 @@
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.demo.content import read_seed
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+SEED_URL = "/2020/01/17/civilian-killings-mount-in-idlib-as-cease-fire-breaks-down/"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = False
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_seed_article_page_shows_every_element_of_the_seed(client, demo):
+    seed = read_seed()
+    response = client.get(SEED_URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert seed.banner in html
+    assert "Weapons of Mass Destruction (WMD)" in html
+    assert f'<h1 class="headline">{seed.headline}</h1>' in html
+    assert '<a href="/author/lisa-schlein/" rel="author">Lisa Schlein</a>' in html
+    assert "VOA" in html
+    assert "January 17, 2020" in html
+    body = lxml.html.fromstring(html).cssselect(".story-body p")
+    assert [p.text_content() for p in body] == seed.paragraphs
+    assert 'rel="tag"' in html
+    assert "<footer" in html
+
+
+def test_seed_paragraphs_are_stored_verbatim(demo):
+    seed = read_seed()
+    article = Article.objects.get(headline=seed.headline)
+    assert article.byline_text == "By Lisa Schlein"
+    assert article.source.short_name == "VOA"
+    assert article.category.name == "Weapons of Mass Destruction (WMD)"
+    assert timezone.localtime(article.published_at).date().isoformat() == "2020-01-17"
+    assert article.body.count("<p>") == len(seed.paragraphs) == 8
+
+
+def test_banner_is_hidden_when_none_is_active(client, make_article, make_banner):
+    article = make_article()
+    make_banner(text="Expired promo", active_until=timezone.now() - timedelta(minutes=1))
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Expired promo" not in html
+    assert 'class="promo"' not in html
+
+
+@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.WITHDRAWN])
+def test_unpublished_article_answers_404(client, make_article, status):
+    article = make_article(status=status, published_at=timezone.now() - timedelta(days=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_embargoed_article_answers_404(client, make_article):
+    article = make_article(published_at=timezone.now() + timedelta(hours=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_unknown_article_answers_404(client):
+    assert client.get("/2020/01/17/no-such-story/").status_code == 404
+
+
+def test_wrong_date_answers_404(client, make_article):
+    article = make_article()
+    assert client.get(f"/1999/01/01/{article.slug}/").status_code == 404
+
+
+def test_article_date_is_in_the_site_time_zone(settings, make_article):
+    settings.TIME_ZONE = "America/New_York"
+    article = make_article(published_at=datetime(2020, 1, 18, 2, 0, tzinfo=UTC))
+    assert article.get_absolute_url().startswith("/2020/01/17/")
+
+
+def test_healthz_answers_200(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_home_lists_published_articles(client, make_article):
+    make_article(headline="Visible story")
+    make_article(headline="Hidden draft", status=Article.Status.DRAFT)
+    html = client.get("/").content.decode()
+    assert "Visible story" in html
+    assert "Hidden draft" not in html
+
+
+def test_category_page_includes_subcategory_articles(client, make_article, make_category):
+    parent = make_category(name="World", slug="world")
+    child = make_category(name="Middle East", slug="middle-east", parent=parent)
+    make_article(headline="From the child", category=child)
+    assert "From the child" in client.get("/category/world/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "999", "abc", "-1", "9" * 40])
+def test_bad_page_numbers_answer_404(client, make_article, make_category, page):
+    category = make_category(slug="world")
+    make_article(category=category)
+    assert client.get(f"/category/world/?page={page}").status_code == 404
+
+
+def test_tag_and_author_pages(client, make_article, make_author):
+    author = make_author(
+        name="Lisa Schlein", slug="lisa-schlein", bio="Reports from Geneva.", job_title="Correspondent"
+    )
+    make_article(headline="Tagged story", authors=[author], tags=["Syria"])
+    assert "Tagged story" in client.get("/tag/syria/").content.decode()
+    html = client.get("/author/lisa-schlein/").content.decode()
+    assert "Tagged story" in html and "Reports from Geneva." in html and "Correspondent" in html
+
+
+def test_article_page_query_count_does_not_grow_with_tags_and_bylines(
+    client, make_article, make_author, django_assert_max_num_queries
+):
+    small = make_article(authors=[make_author()], tags=["one"])
+    big = make_article(authors=[make_author() for _ in range(8)], tags=[f"tag {i}" for i in range(20)])
+    with django_assert_max_num_queries(8) as small_queries:
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(8) as big_queries:
+        client.get(big.get_absolute_url())
+    assert len(big_queries) == len(small_queries)
+
+
+def test_listing_query_count_does_not_grow_with_items(client, make_article, make_author, django_assert_max_num_queries):
+    for _ in range(15):
+        make_article(authors=[make_author(), make_author()], tags=["a", "b"])
+    with django_assert_max_num_queries(8):
+        client.get("/")

@@ -1,0 +1,139 @@
+import os
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Category, PromoBanner, Source
+
+POSTGRES_ONLY_REASON = "needs PostgreSQL"
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason=f"{POSTGRES_ONLY_REASON} (set DATABASE_URL to run it)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """In CI (NEWSROOM_FORBID_SKIPS=1) a skip is a failure, except a PostgreSQL-only test on SQLite."""
+    if os.environ.get("NEWSROOM_FORBID_SKIPS") != "1":
+        return
+    forbidden = []
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if connection.vendor == "postgresql" or POSTGRES_ONLY_REASON not in reason:
+            forbidden.append(f"{report.nodeid}: {reason}")
+    if forbidden:
+        terminalreporter.write_line("Skips are not allowed in CI:", red=True)
+        for line in forbidden:
+            terminalreporter.write_line(f"  {line}", red=True)
+        config._newsroom_forbidden_skips = True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    if getattr(session.config, "_newsroom_forbidden_skips", False) and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(settings, tmp_path):
+    """Media in a temporary folder, tasks run at once, caches empty: no test sees another's leftovers."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_source(db):
+    def make(**fields):
+        fields.setdefault("name", "Voice of America")
+        fields.setdefault("short_name", "VOA")
+        source, _ = Source.objects.get_or_create(name=fields.pop("name"), defaults=fields)
+        return source
+
+    return make
+
+
+@pytest.fixture
+def make_category(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("name", f"Category {n}")
+        fields.setdefault("slug", f"category-{n}")
+        return Category.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_author(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("name", f"Author {n}")
+        fields.setdefault("slug", f"author-{n}")
+        return Author.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_article(db, make_category, make_author):
+    """A published, live article by one author unless told otherwise; `authors=[…]` sets the bylines."""
+    counter = iter(range(1, 100_000))
+
+    def make(*, authors=None, tags=(), **fields):
+        n = next(counter)
+        fields.setdefault("headline", f"Cease-fire breaks down {n}")
+        fields.setdefault("slug", f"cease-fire-breaks-down-{n}")
+        fields.setdefault("body", "<p>The cease-fire in Syria's Idlib apparently broke down.</p>")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        if fields["status"] == Article.Status.PUBLISHED:
+            fields.setdefault("published_at", timezone.now() - timedelta(hours=n))
+        if "category" not in fields:
+            fields["category"] = make_category()
+        article = Article.objects.create(**fields)
+        for order, author in enumerate(authors if authors is not None else [make_author()]):
+            Byline.objects.create(article=article, author=author, order=order)
+        if tags:
+            article.tags.add(*tags)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_banner(db):
+    def make(**fields):
+        fields.setdefault("text", "Join the largest network - JOIN NOW")
+        fields.setdefault("url", "https://example.com/join")
+        fields.setdefault("active_from", timezone.now() - timedelta(days=1))
+        return PromoBanner.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("username", f"user{n}")
+        fields.setdefault("email", f"user{n}@example.com")
+        password = fields.pop("password", "correct horse battery staple")
+        return django_user_model.objects.create_user(password=password, **fields)
+
+    return make
