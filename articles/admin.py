@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
+from articles.widgets import TagAutocompleteWidget
 
 
 @admin.register(Source)
@@ -57,6 +61,25 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Wire copy", {"fields": ["source", "original_url", "canonical_is_original"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["widget"] = TagAutocompleteWidget()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        suggestions = path(
+            "tags/suggestions/",
+            self.admin_site.admin_view(self.tag_suggestions),
+            name="articles_article_tag_suggestions",
+        )
+        return [suggestions, *super().get_urls()]
+
+    def tag_suggestions(self, request):
+        """Existing tag names starting with ?q=, for the tag input's suggestions (staff only, via admin_view)."""
+        query = request.GET.get("q", "").strip()[:100]
+        names = list(Tag.objects.filter(name__istartswith=query).order_by("name").values_list("name", flat=True)[:10])
+        return JsonResponse({"results": names if query else []})
 
     def get_queryset(self, request):
         return (

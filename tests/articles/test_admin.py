@@ -77,3 +77,18 @@ def test_editor_can_create_an_article_with_bylines_through_the_admin(editor_clie
     assert article.byline_text == "By Lisa Schlein"
     assert sorted(t.name for t in article.tags.all()) == ["Idlib", "Syria"]
     assert "<script" not in article.body
+
+
+def test_tag_input_suggests_existing_tags(editor_client, make_article):
+    make_article(tags=["Syria", "Sudan", "Budget"])
+    response = editor_client.get("/admin/articles/article/tags/suggestions/", {"q": "s"})
+    assert response.json() == {"results": ["Sudan", "Syria"]}
+    html = editor_client.get("/admin/articles/article/add/").content.decode()
+    assert 'data-suggest-url="/admin/articles/article/tags/suggestions/"' in html
+
+
+def test_tag_suggestions_are_for_staff_only(client, make_article):
+    make_article(tags=["Syria"])
+    response = client.get("/admin/articles/article/tags/suggestions/", {"q": "s"})
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
