@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 # Local targets run with debug on unless the caller says otherwise; production uses `make serve` (see docs).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup install lint format lock clean
+.PHONY: run test setup install lint format lock clean audit
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/); a task worker runs alongside. Ctrl-C stops both."
@@ -20,7 +20,14 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit --quiet -c pyproject.toml -r .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known-vulnerability audit of the locked dependencies. Needs a vulnerability service (PyPI's JSON API or OSV):
+# --strict fails when a package could not be checked, so an unreachable service is a failure, not a pass.
+audit: install
+	$(BIN)/bandit --quiet -c pyproject.toml -r .
+	$(BIN)/pip-audit --strict --progress-spinner off -r requirements.lock
 
 setup: install
 	@mkdir -p var

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from newsroom import views
 
-admin.site.site_header = f"{settings.SITE_NAME} newsroom"
+admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "The newsroom"
 

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -53,7 +53,8 @@ class Command(BaseCommand):
                     "nav_order": order,
                 },
             )
-        assert categories["wmd"].name == seed.category
+        if categories["wmd"].name != seed.category:
+            raise CommandError(f"The demo's WMD category does not match the seed's {seed.category!r}.")
 
         authors = {}
         for name, slug, job_title, bio, affiliation in AUTHORS:

@@ -1,0 +1,71 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from newsroom import twofactor
+
+
+class NewsroomLoginForm(AdminAuthenticationForm):
+    """Password, then a TOTP code for staff who have set up a device; without a device no code is asked for."""
+
+    otp_token = forms.CharField(
+        required=False,
+        max_length=8,
+        label="Two-factor code",
+        help_text="The 6-digit code from your authenticator app, if you have set one up.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.get_user()
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
+        if device is not None:
+            token = cleaned_data.get("otp_token", "").strip()
+            if not token:
+                raise ValidationError("Enter the 6-digit code from your authenticator app.", code="token_required")
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                raise ValidationError("Too many wrong codes. Wait a minute, then try again.", code="throttled")
+            if not device.verify_token(token):
+                raise ValidationError("That two-factor code is not valid. Enter the current code.", code="bad_token")
+            # django-otp's login signal handler marks the session verified with this device.
+            user.otp_device = device
+        return cleaned_data
+
+
+class NewsroomAdminSite(admin.AdminSite):
+    login_form = NewsroomLoginForm
+    login_template = "admin/newsroom_login.html"
+
+    def has_permission(self, request):
+        return super().has_permission(request) and not twofactor.is_required_and_missing(request)
+
+    def login(self, request, extra_context=None):
+        # A staff member who must use two-factor but has not verified this session is sent on to set it up
+        # (no device yet) or told to sign in again with a code, rather than being shown the form in a loop.
+        if request.method == "GET" and twofactor.is_required_and_missing(request):
+            if user_has_device(request.user):
+                logout(request)
+                messages.warning(request, "Your role requires a two-factor code. Sign in again with your code.")
+            else:
+                return HttpResponseRedirect(reverse("admin:two_factor_setup"))
+        return super().login(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("two-factor/", twofactor.setup, {"site": self}, name="two_factor_setup"),
+            *super().get_urls(),
+        ]
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["two_factor_required_groups"] = settings.NEWSROOM_2FA_REQUIRED_GROUPS
+        return context
