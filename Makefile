@@ -26,6 +26,7 @@ setup: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_mailinglist_demo
 
 install: $(STAMP)
 

@@ -8,6 +8,7 @@ from newsroom import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("newsletter/", include("mailinglist.urls")),
     path("", include("articles.urls")),
 ]
 
