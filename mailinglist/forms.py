@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 
-from mailinglist.models import MailingList, Subscriber, normalise_email
+from mailinglist.models import MailingList, Subscriber, normalise_email, validate_address
 
 STARTED_SALT = "mailinglist.form-started"
 # A field no person sees; bots that fill every input give themselves away.
@@ -19,6 +19,7 @@ def form_started_token() -> str:
 class SignupForm(forms.Form):
     email = forms.EmailField(
         max_length=254,
+        validators=[validate_address],
         error_messages={
             "required": "Enter your email address.",
             "invalid": "Enter a complete email address, like name@example.com.",

@@ -3,6 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import EmailValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,6 +15,10 @@ from mailinglist.consent import Consent
 def normalise_email(address: str) -> str:
     """One spelling per mailbox: trimmed and lower-cased (providers treat the local part case-insensitively)."""
     return address.strip().lower()
+
+
+# Django's default also accepts "name@localhost", which would hand mail to the sending machine itself.
+validate_address = EmailValidator(allowlist=())
 
 
 def new_token_key() -> str:
@@ -146,8 +151,13 @@ class Subscriber(models.Model):
             lists=[mailing_list.name for mailing_list in lists],
         )
 
+    def _subscriptions(self):
+        # Always a fresh query: an instance from an admin list carries prefetched subscriptions that go stale
+        # the moment a method here changes them.
+        return Subscription.objects.filter(subscriber=self)
+
     def list_ids(self) -> set[int]:
-        return set(self.subscriptions.values_list("mailing_list_id", flat=True))
+        return set(self._subscriptions().values_list("mailing_list_id", flat=True))
 
     @transaction.atomic
     def confirm(self, *, lists, consent: Consent) -> bool:
@@ -168,12 +178,12 @@ class Subscriber(models.Model):
     @transaction.atomic
     def unsubscribe(self, *, consent: Consent, mailing_list=None) -> bool:
         """Leave one list, or every list. Leaving the last list leaves the mailing list. Idempotent."""
-        subscriptions = self.subscriptions.select_related("mailing_list")
+        subscriptions = self._subscriptions().select_related("mailing_list")
         if mailing_list is not None:
             subscriptions = subscriptions.filter(mailing_list=mailing_list)
         left = [subscription.mailing_list for subscription in subscriptions]
         subscriptions.delete()
-        status_changes = self.status in (self.Status.PENDING, self.Status.ACTIVE) and not self.subscriptions.exists()
+        status_changes = self.status in (self.Status.PENDING, self.Status.ACTIVE) and not self._subscriptions().exists()
         if status_changes:
             self.status = self.Status.UNSUBSCRIBED
             self.unsubscribed_at = consent.when
@@ -198,7 +208,7 @@ class Subscriber(models.Model):
             return self.unsubscribe(consent=consent) or name_changed
         if wanted == current and self.status == self.Status.ACTIVE:
             return name_changed
-        self.subscriptions.exclude(mailing_list__in=wanted).delete()
+        self._subscriptions().exclude(mailing_list__in=wanted).delete()
         for mailing_list in lists:
             if mailing_list.pk not in current:
                 Subscription.objects.create(subscriber=self, mailing_list=mailing_list)
@@ -230,7 +240,7 @@ class Subscriber(models.Model):
             "unsubscribed": self.unsubscribed_at.isoformat() if self.unsubscribed_at else None,
             "lists": [
                 {"name": subscription.mailing_list.name, "since": subscription.created_at.isoformat()}
-                for subscription in self.subscriptions.select_related("mailing_list")
+                for subscription in self._subscriptions().select_related("mailing_list")
             ],
             "consent_record": [
                 {

@@ -5,13 +5,20 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from mailinglist import emails
 from mailinglist.consent import Consent
-from mailinglist.models import ConsentEvent, MailingList, Subscriber, Subscription, Suppression, normalise_email
+from mailinglist.models import (
+    ConsentEvent,
+    MailingList,
+    Subscriber,
+    Subscription,
+    Suppression,
+    normalise_email,
+    validate_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +168,7 @@ def import_subscribers(*, records, lists, consent_note: str, filename: str, by) 
             report.rows.append(ImportedRow(number, raw_email, "refused", "no email address"))
             continue
         try:
-            validate_email(address)
+            validate_address(address)
         except ValidationError:
             report.rows.append(ImportedRow(number, raw_email, "refused", "not a valid email address"))
             continue

@@ -41,8 +41,9 @@ def _wants_json(request) -> bool:
 
 
 def _no_referrer(response):
-    # Token pages must not hand their URL to anything they link to.
-    response["Referrer-Policy"] = "no-referrer"
+    # Token pages must not hand their URL to other sites. (Not "no-referrer": browsers then send "Origin: null"
+    # with the page's own forms, which Django's CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
