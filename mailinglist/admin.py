@@ -188,6 +188,8 @@ class SubscriberAdmin(admin.ModelAdmin):
                         filename=form.cleaned_data["file"].name,
                         by=request.user,
                     )
+                    # A fresh form, so the report is not one click away from a second import of the same file.
+                    form = ImportForm()
             else:
                 status = 400
         context = {

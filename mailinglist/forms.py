@@ -27,7 +27,7 @@ class SignupForm(forms.Form):
         },
     )
     lists = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    source = forms.CharField(required=False, max_length=500)
+    source = forms.CharField(required=False)
     started = forms.CharField(required=False)
     homepage = forms.CharField(required=False)
 

@@ -26,6 +26,16 @@ def confirm_link():
     return re.search(r"https?://\S+/newsletter/confirm/\S+/", message.body).group(0)
 
 
+def test_footer_form_fits_a_phone(page, demo_site, screenshot):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(demo_site + "/")
+    form = page.locator(".site-footer .signup-form")
+    assert form.bounding_box()["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "nothing overflows sideways"
+    form.scroll_into_view_if_needed()
+    screenshot("newsletter-footer-phone")
+
+
 def test_reader_joins_from_the_story_footer_and_confirms(page, demo_site, screenshot):
     page.goto(demo_site + SEED_PATH)
     footer = page.locator(".site-footer")
