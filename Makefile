@@ -12,7 +12,8 @@ export DJANGO_DEBUG ?= 1
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/); a task worker runs alongside. Ctrl-C stops both."
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export NEWSROOM_SITE_URL="$${NEWSROOM_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -33,6 +34,7 @@ setup: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_mailinglist_demo
 
 install: $(STAMP)
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "newsroom",
     "articles",
+    "mailinglist",
 ]
 
 MIDDLEWARE = [
@@ -229,7 +230,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0) or None
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
@@ -238,3 +238,15 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # Staff in these groups must use a TOTP device to enter the admin (e.g. "Editor"); others may opt in.
 NEWSROOM_2FA_REQUIRED_GROUPS = env_list("NEWSROOM_2FA_REQUIRED_GROUPS", [])
 OTP_TOTP_ISSUER = SITE_NAME
+
+# Mailing list (see docs/mailinglist.md). Times are in seconds.
+MAILINGLIST_CONFIRM_MAX_AGE = env_int("MAILINGLIST_CONFIRM_MAX_AGE", 7 * 24 * 60 * 60)
+MAILINGLIST_PREFERENCES_MAX_AGE = env_int("MAILINGLIST_PREFERENCES_MAX_AGE", 90 * 24 * 60 * 60)
+MAILINGLIST_NOTICE_INTERVAL = env_int("MAILINGLIST_NOTICE_INTERVAL", 60 * 60)
+MAILINGLIST_SIGNUPS_PER_IP = env_int("MAILINGLIST_SIGNUPS_PER_IP", 20)
+MAILINGLIST_SIGNUPS_PER_ADDRESS = env_int("MAILINGLIST_SIGNUPS_PER_ADDRESS", 5)
+MAILINGLIST_RATE_WINDOW = env_int("MAILINGLIST_RATE_WINDOW", 60 * 60)
+MAILINGLIST_MIN_FILL_SECONDS = env_int("MAILINGLIST_MIN_FILL_SECONDS", 3)
+# How many proxies append to X-Forwarded-For in front of the app; 0 trusts only REMOTE_ADDR.
+NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None

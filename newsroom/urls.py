@@ -12,6 +12,7 @@ admin.site.index_title = "The newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("newsletter/", include("mailinglist.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -12,6 +12,12 @@ POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            # A transactional test ends with a flush, which would drop what data migrations made (the role groups
+            # and their permissions) for every later test; serialized rollback puts it back.
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
     if connection.vendor != "postgresql":
         skip = pytest.mark.skip(reason=f"{POSTGRES_ONLY_REASON} (set DATABASE_URL to run it)")
         for item in items:

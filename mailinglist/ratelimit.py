@@ -1,0 +1,59 @@
+"""Fixed-window counters in Django's default cache, which every process on the site shares (a file cache on one
+machine, Redis on several), so a limit holds however many workers serve the form."""
+
+import contextlib
+import fcntl
+import hashlib
+import ipaddress
+import os
+import time
+
+from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
+
+
+@contextlib.contextmanager
+def _exclusive(backend):
+    """The file cache reads and writes a counter in two steps; a lock file makes the pair atomic between
+    processes. Redis and the in-memory cache increment atomically on their own."""
+    if not isinstance(backend, FileBasedCache):
+        yield
+        return
+    os.makedirs(backend._dir, exist_ok=True)
+    with open(os.path.join(backend._dir, "ratelimit.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def hit(scope: str, key: str, *, limit: int, window: int, backend=None) -> bool:
+    """Count one attempt for `key`; False once more than `limit` attempts fell in the current window."""
+    backend = backend or cache
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    slot = int(time.time() // window)
+    cache_key = f"ratelimit:{scope}:{digest}:{slot}"
+    with _exclusive(backend):
+        if backend.add(cache_key, 1, timeout=window + 5):
+            count = 1
+        else:
+            try:
+                count = backend.incr(cache_key)
+            except ValueError:
+                # The window ended between add() and incr(): this attempt opens the next one.
+                backend.set(cache_key, 1, timeout=window + 5)
+                count = 1
+    return count <= limit
+
+
+def network_of(ip: str | None) -> str:
+    """IPv6 users get a whole /64, so counting single addresses there would let one user rotate for ever."""
+    if not ip:
+        return "unknown"
+    address = ipaddress.ip_address(ip)
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
