@@ -3,11 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles import workflow_views
 from newsroom import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("preview/<str:token>/", workflow_views.preview, name="preview"),
     path("", include("articles.urls")),
 ]
 

@@ -137,3 +137,42 @@ def make_user(db, django_user_model):
         return django_user_model.objects.create_user(password=password, **fields)
 
     return make
+
+
+# ---- Editorial workflow: accounts in the newsroom's roles (groups made by articles/migrations/0003_workflow_roles).
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Workflow tests make several accounts each; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_editor(make_user):
+    def make(**fields):
+        from django.contrib.auth.models import Group
+
+        fields.setdefault("is_staff", True)
+        user = make_user(**fields)
+        user.groups.add(Group.objects.get(name="Editor"))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_reporter(make_user, make_author):
+    """A reporter with a linked Author, so articles bylined to that author are theirs."""
+
+    def make(*, with_author=True, **fields):
+        from django.contrib.auth.models import Group
+
+        fields.setdefault("is_staff", True)
+        user = make_user(**fields)
+        user.groups.add(Group.objects.get(name="Reporter"))
+        if with_author:
+            make_author(user=user, name=user.get_full_name() or user.get_username())
+        return user
+
+    return make
