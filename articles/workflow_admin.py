@@ -142,6 +142,18 @@ def note_editing(article, user):
     return others
 
 
+def ensure_baseline_revision(article):
+    """Record an article made outside the admin (demo, import, shell) before its first admin edit.
+
+    A conflict is shown as what changed since the version the person opened, so that version must be on record.
+    """
+    if revisions.versions_of(article).exists():
+        return
+    with reversion.create_revision():
+        reversion.add_to_revision(article)
+        reversion.set_comment("The article as it was before its first edit in the admin.")
+
+
 class ArticleWorkflowAdmin:
     """Workflow behaviour for ``ArticleAdmin``; must come before ``admin.ModelAdmin`` in the bases."""
 
@@ -187,15 +199,16 @@ class ArticleWorkflowAdmin:
     # ---- saving: revisions and the version check
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
-            article = self.get_object(request, admin.utils.unquote(object_id))
-            if article is not None and article.can_edit(request.user):
-                for name, since in note_editing(article, request.user):
-                    messages.warning(
-                        request,
-                        f"{name} opened this article for editing {timesince(since)} ago. "
-                        "If you both save, the second save will be refused.",
-                    )
+        article = self.get_object(request, admin.utils.unquote(object_id)) if object_id else None
+        if article is not None:
+            ensure_baseline_revision(article)
+        if request.method == "GET" and article is not None and article.can_edit(request.user):
+            for name, since in note_editing(article, request.user):
+                messages.warning(
+                    request,
+                    f"{name} opened this article for editing {timesince(since)} ago. "
+                    "If you both save, the second save will be refused.",
+                )
         try:
             with reversion.create_revision():
                 reversion.set_user(request.user)

@@ -1,81 +1,12 @@
-"""The newsroom's roles as Django groups. Superusers need no group: they may do everything."""
+"""The newsroom's roles as Django groups (articles/roles.py says who may do what)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-REPORTER = {
-    "articles": [
-        "add_article",
-        "change_article",
-        "view_article",
-        "submit_article",
-        "comment_article",
-        "view_author",
-        "view_category",
-        "view_source",
-        "view_correction",
-        "view_transition",
-    ],
-    "taggit": ["view_tag"],
-}
-
-EDITOR = {
-    "articles": [
-        "add_article",
-        "change_article",
-        "view_article",
-        "submit_article",
-        "comment_article",
-        "edit_any_article",
-        "publish_article",
-        "withdraw_article",
-        "share_preview",
-        "add_correction",
-        "change_correction",
-        "view_correction",
-        "view_transition",
-        "view_previewlink",
-        "view_articleredirect",
-        "add_author",
-        "change_author",
-        "delete_author",
-        "view_author",
-        "add_source",
-        "change_source",
-        "delete_source",
-        "view_source",
-        "add_category",
-        "change_category",
-        "delete_category",
-        "view_category",
-    ],
-    "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
-}
-
-# The mailing-list app adds this group's permissions in its own migration.
-NEWSLETTER_MANAGER = "Newsletter manager"
+from articles.roles import ensure_roles
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations have run; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in (("Reporter", REPORTER), ("Editor", EDITOR)):
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
-        for app_label, codenames in grants.items():
-            found = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
-            missing = set(codenames) - {p.codename for p in found}
-            if missing:
-                raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
-            wanted += found
-        group.permissions.add(*wanted)
-    Group.objects.get_or_create(name=NEWSLETTER_MANAGER)
+    ensure_roles(apps)
 
 
 def remove_groups(apps, schema_editor):
