@@ -413,7 +413,8 @@ class PreviewLinkQuerySet(models.QuerySet):
     def from_token(self, token):
         """The link a token names, or None when the token is forged or malformed (expiry is checked by the caller)."""
         try:
-            pk, key = signing.loads(token, salt=PREVIEW_SALT)
+            pk, key = signing.Signer(salt=PREVIEW_SALT).unsign_object(token)
+            pk, key = int(pk), str(key)
         except (signing.BadSignature, TypeError, ValueError):
             return None
         return self.select_related("article").filter(pk=pk, key=key).first()
@@ -443,7 +444,8 @@ class PreviewLink(models.Model):
 
     @property
     def token(self):
-        return signing.dumps([self.pk, self.key], salt=PREVIEW_SALT)
+        # No timestamp in the token: the expiry is the link's own, kept (and revocable) in the database.
+        return signing.Signer(salt=PREVIEW_SALT).sign_object([self.pk, self.key])
 
     @property
     def is_active(self):
