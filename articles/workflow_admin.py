@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -18,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import revisions, services
@@ -105,9 +105,8 @@ class ArticleWorkflowForm(forms.ModelForm):
             self.conflict = build_conflict(article, expected or 0)
             raise ValidationError(
                 f"{self.conflict.who} {self.conflict.what} this article at "
-                f"{date_format(timezone.localtime(self.conflict.when), 'DATETIME_FORMAT')} after you opened it. "
-                "Your changes are not saved yet: they are still in the form below. Check what changed, then tick "
-                "“Save my version” and save again, or reload the page to start from theirs."
+                f"{date_format(timezone.localtime(self.conflict.when), 'DATETIME_FORMAT')}, after you opened it. "
+                "Your changes are not saved yet."
             )
         if article.status == Article.Status.PUBLISHED and "published_at" in self.changed_data:
             new_time = cleaned.get("published_at")
@@ -206,7 +205,7 @@ class ArticleWorkflowAdmin:
             for name, since in note_editing(article, request.user):
                 messages.warning(
                     request,
-                    f"{name} opened this article for editing {timesince(since)} ago. "
+                    f"{name} opened this article for editing {naturaltime(since)}. "
                     "If you both save, the second save will be refused.",
                 )
         try:

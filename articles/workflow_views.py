@@ -1,6 +1,6 @@
 """Public pages of the editorial workflow: share-link previews, withdrawn and moved article URLs."""
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -34,6 +34,10 @@ def preview(request, token):
         reason = "revoked" if link.revoked_at else "expired"
         return _private(render(request, "articles/preview_unavailable.html", {"reason": reason}, status=410))
     article = Article.objects.for_display().get(pk=link.article_id)
+    if article.is_live:
+        return _private(HttpResponseRedirect(article.get_absolute_url()))
+    if article.status == Article.Status.WITHDRAWN:
+        return _private(render(request, "articles/preview_unavailable.html", {"reason": "withdrawn"}, status=410))
     return render_preview(request, article, link)
 
 

@@ -109,3 +109,20 @@ def test_bad_lifetime_is_a_message(client, draft, editor):
     response = client.post(f"/admin/articles/article/{draft.pk}/previews/add/", {"hours": "100000"}, follow=True)
     assert "thirty days" in response.content.decode()
     assert not PreviewLink.objects.exists()
+
+
+def test_link_to_an_article_now_live_leads_to_its_public_page(client, draft, editor):
+    link = draft.create_preview_link(by=editor)
+    draft.submit(by=editor)
+    draft.publish(by=editor)
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
+
+
+def test_link_to_a_withdrawn_article_shows_nothing(client, make_article, editor):
+    article = make_article(status=Article.Status.REVIEW, headline="Doomed story")
+    link = article.create_preview_link(by=editor)
+    article.publish(by=editor, at=timezone.now() + timedelta(hours=1))
+    article.withdraw(by=editor, comment="Legal")
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 410 and "Doomed story" not in response.content.decode()
