@@ -129,7 +129,8 @@ class ArticleWorkflow:
         return self.is_live and user.has_perm("articles.add_correction")
 
     def can_share_preview(self, user):
-        return not self.is_live and user.has_perm("articles.share_preview")
+        hidden = self.status != self.Status.WITHDRAWN and not self.is_live
+        return hidden and user.has_perm("articles.share_preview")
 
     def _may_submit(self, user):
         if user.has_perm("articles.edit_any_article"):
@@ -324,7 +325,8 @@ class ArticleWorkflow:
         # Imported here: the task module imports the models, which import this module.
         from articles.tasks import notify_transition
 
-        transaction.on_commit(lambda: notify_transition.enqueue(transition.pk))
+        # robust: the step is committed by then, and a queue that cannot take the email must not undo it in the UI.
+        transaction.on_commit(lambda: notify_transition.enqueue(transition.pk), robust=True)
         return transition
 
 

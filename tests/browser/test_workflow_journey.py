@@ -65,6 +65,15 @@ def test_reporter_submits_and_editor_schedules_publishes_corrects_and_withdraws(
     page.click("text=Publish or schedule")
     assert page.locator(".workflow-state").inner_text().startswith("Scheduled for")
     screenshot("workflow-scheduled")
+    with page.context.expect_page() as opened:
+        page.click(".object-tools >> text=Preview")
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert "Preview: not published." in preview.locator(".preview-banner").inner_text()
+    preview.screenshot(path=str(ARTIFACTS / "workflow-staff-preview.png"), full_page=True)
+    preview.close()
+    page.goto(f"{base}/admin/articles/article/")
+    assert "Scheduled for" in page.locator("#result_list").inner_text()
     article.refresh_from_db()
     assert page.goto(base + article.get_absolute_url()).status == 404
 
@@ -79,6 +88,16 @@ def test_reporter_submits_and_editor_schedules_publishes_corrects_and_withdraws(
     assert "An earlier version misstated the vote date." in page.locator(".story-corrections").inner_text()
     assert "ridership forecasts" in page.locator(".story-body").inner_text()
     screenshot("workflow-live-corrected")
+    page.goto(f"{base}/corrections/")
+    assert "Council delays transit vote" in page.locator(".correction-list").inner_text()
+    screenshot("workflow-corrections-page")
+
+    page.goto(f"{base}/admin/articles/article/{article.pk}/revisions/")
+    assert page.locator("table.workflow-revisions tbody tr").count() >= 2
+    screenshot("workflow-revisions")
+    page.click('button:text-is("Compare")')
+    assert page.locator("td.diff ins").first.inner_text() == "A new review of ridership forecasts was ordered."
+    screenshot("workflow-compare")
 
     page.goto(change)
     page.fill("form[action$='/workflow/withdraw/'] textarea[name=comment]", "Legal asked us to pull it")
