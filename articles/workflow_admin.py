@@ -141,6 +141,32 @@ def note_editing(article, user):
     return others
 
 
+class WorkflowStateFilter(admin.SimpleListFilter):
+    """The states as the newsroom speaks of them: scheduled and live are both “published” in the database."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+            ("withdrawn", "Withdrawn"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+            case "draft" | "review" | "withdrawn" as status:
+                return queryset.filter(status=status)
+        return queryset
+
+
 def ensure_baseline_revision(article):
     """Record an article made outside the admin (demo, import, shell) before its first admin edit.
 
@@ -280,6 +306,9 @@ class ArticleWorkflowAdmin:
         }
 
     # ---- the changelist
+
+    def get_list_filter(self, request):
+        return [WorkflowStateFilter if f == "status" else f for f in super().get_list_filter(request)]
 
     def get_list_display(self, request):
         return ["workflow_state" if f == "status" else f for f in super().get_list_display(request)]

@@ -206,3 +206,41 @@ def test_simultaneous_admin_saves_on_postgres_keep_exactly_one_and_refuse_the_re
         html = response.content.decode()
         assert f"{winners[0]} saved this article at" in html
         assert "Headline by Editor" in html  # each loser's own headline is still in their form
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_save_that_loses_the_race_after_its_form_was_checked_is_shown_the_conflict(
+    make_article, two_editors, monkeypatch
+):
+    """A competing save commits between the form check and the UPDATE: the admin rolls back and shows the conflict."""
+    first, second = two_editors
+    article = make_article(headline="Original")
+    opened = change_form_data(article)
+    real_save_edit = Article.save_edit
+    raced = []
+
+    def competing_save():
+        try:
+            theirs = Article.objects.get(pk=article.pk)
+            theirs.headline = "Saved by Eddie in between"
+            real_save_edit(theirs, by=first, expected_version=1)
+        finally:
+            connections.close_all()
+
+    def save_edit_after_a_competitor(self, **kwargs):
+        if not raced:
+            raced.append(True)
+            competitor = threading.Thread(target=competing_save)
+            competitor.start()
+            competitor.join(timeout=30)
+        return real_save_edit(self, **kwargs)
+
+    monkeypatch.setattr(Article, "save_edit", save_edit_after_a_competitor)
+    response = logged_in(second).post(change_url(article), {**opened, "headline": "Erin's headline"})
+    html = response.content.decode()
+    assert raced and response.status_code == 200
+    assert "Eddie Editor saved this article at" in html
+    assert "Erin&#x27;s headline" in html or "Erin's headline" in html
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.headline, saved.version) == ("Saved by Eddie in between", 2)

@@ -264,3 +264,50 @@ def test_save_edit_refuses_a_reporter_on_a_submitted_article(story, reporter):
     with pytest.raises(PermissionDenied, match="only an editor can change it now"):
         article.save_edit(by=reporter, expected_version=article.version)
     assert Article.objects.get(pk=article.pk).headline != "Changed after submission"
+
+
+# Every step against every state, for an editor and for the reporter whose story it is: the model method and the
+# admin's can_* question (which decides what buttons show) must agree.
+STEPS = ["submit", "request_changes", "publish", "unschedule", "withdraw", "restore"]
+STATES = ["draft", "review", "scheduled", "live", "withdrawn"]
+EDITOR_MAY = {
+    ("submit", "draft"),
+    ("request_changes", "review"),
+    ("publish", "review"),
+    ("unschedule", "scheduled"),
+    ("withdraw", "scheduled"),
+    ("withdraw", "live"),
+    ("restore", "withdrawn"),
+}
+REPORTER_MAY = {("submit", "draft")}
+
+
+def in_state(story, state):
+    if state == "scheduled":
+        return story(status=PUBLISHED, published_at=timezone.now() + timedelta(hours=1))
+    if state == "live":
+        return story(status=PUBLISHED)
+    return story(status={"draft": DRAFT, "review": REVIEW, "withdrawn": WITHDRAWN}[state])
+
+
+@pytest.mark.parametrize("role", ["editor", "reporter"])
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("step", STEPS)
+def test_every_step_in_every_state_by_role(story, editor, reporter, role, state, step):
+    user = editor if role == "editor" else reporter
+    allowed = (step, state) in (EDITOR_MAY if role == "editor" else REPORTER_MAY)
+    article = in_state(story, state)
+    before = Article.objects.get(pk=article.pk)
+    assert getattr(article, "can_" + step)(user) is allowed
+    kwargs = {"comment": "Because"} if step in ("request_changes", "withdraw") else {}
+    if allowed:
+        transition = getattr(article, step)(by=user, **kwargs)
+        assert transition.from_status == before.status and transition.actor == user
+        assert Article.objects.get(pk=article.pk).version == before.version + 1
+    else:
+        with pytest.raises((PermissionDenied, InvalidTransition)) as refused:
+            getattr(article, step)(by=user, **kwargs)
+        assert str(refused.value.messages[0] if hasattr(refused.value, "messages") else refused.value)
+        after = Article.objects.get(pk=article.pk)
+        assert (after.status, after.published_at, after.version) == (before.status, before.published_at, before.version)
+        assert not Transition.objects.filter(article=article).exists()

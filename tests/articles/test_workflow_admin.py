@@ -271,3 +271,13 @@ def test_byline_is_kept_when_the_reporter_credits_someone_else(client, make_cate
     assert list(Byline.objects.filter(article__slug="wire-story").values_list("author__name", flat=True)) == [
         "Wire Writer"
     ]
+
+
+@pytest.mark.parametrize(("state", "expected"), [("scheduled", "Timed story"), ("live", "Live story")])
+def test_article_list_filters_by_newsroom_state(client, make_article, editor, state, expected):
+    make_article(status=PUBLISHED, published_at=timezone.now() + timedelta(hours=5), headline="Timed story")
+    make_article(headline="Live story")
+    client.force_login(editor)
+    html = client.get("/admin/articles/article/", {"state": state}).content.decode()
+    assert expected in html
+    assert ({"Timed story", "Live story"} - {expected}).pop() not in html
