@@ -249,7 +249,7 @@ class ArticleWorkflow:
         re-reads the row once the first commits, finds the version moved on and updates nothing.
         """
         if not self.can_edit(by):
-            raise PermissionDenied(self._edit_refusal(by))
+            raise PermissionDenied(self.edit_refusal(by))
         model = type(self)
         claimed = model.objects.filter(pk=self.pk, version=expected_version).update(version=F("version") + 1)
         if not claimed:
@@ -271,7 +271,8 @@ class ArticleWorkflow:
             return latest.actor, latest.at, latest.label.lower()
         return self.edited_by, self.edited_at or self.updated_at, "saved"
 
-    def _edit_refusal(self, user):
+    def edit_refusal(self, user):
+        """Why ``user`` may not edit this article, in words they can act on."""
         if not user.has_perm("articles.change_article"):
             return "You may not edit articles."
         if self.status != self.Status.DRAFT:

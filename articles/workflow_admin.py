@@ -234,6 +234,15 @@ class ArticleWorkflowAdmin:
                     f"{name} opened this article for editing {naturaltime(since)}. "
                     "If you both save, the second save will be refused.",
                 )
+        if request.method == "POST" and article is not None and not article.can_edit(request.user):
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "This article cannot be saved",
+                "opts": self.model._meta,
+                "original": article,
+                "reason": article.edit_refusal(request.user),
+            }
+            return TemplateResponse(request, "admin/articles/article/refused.html", context, status=403)
         try:
             with reversion.create_revision():
                 reversion.set_user(request.user)

@@ -110,6 +110,7 @@ def test_reporter_cannot_save_a_submitted_article(client, make_article, reporter
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     response = client.post(change_url(article), change_form_data(article, headline="Sneaky edit"))
     assert response.status_code == 403
+    assert "only an editor can change it now" in response.content.decode()
     assert Article.objects.get(pk=article.pk).headline != "Sneaky edit"
 
 
