@@ -131,14 +131,38 @@ def note_editing(article, user):
     now = timezone.now().timestamp()
     window = PRESENCE_WINDOW.total_seconds()
     seen = {uid: entry for uid, entry in (cache.get(key) or {}).items() if now - entry[1] < window}
+    # Someone who opened it before the latest save or step holds a stale copy: their save would be refused anyway.
+    _who, changed_at, _what = article.last_change()
+    since = changed_at.timestamp() if changed_at else 0
     others = [
         (name, datetime.fromtimestamp(ts, tz=timezone.get_current_timezone()))
         for uid, (name, ts) in seen.items()
-        if uid != user.pk
+        if uid != user.pk and ts >= since
     ]
     seen[user.pk] = (_name(user), now)
     cache.set(key, seen, int(window))
     return others
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    step: str
+    actor: object
+    comment: str
+
+
+def history(article, limit=50):
+    """The article's log, newest first: workflow steps, comments, and corrections as they were added."""
+    entries = []
+    for t in article.transitions.select_related("actor")[:limit]:
+        step = t.label
+        if t.publish_at and t.publish_at > t.at:
+            step = f"Scheduled for {date_format(timezone.localtime(t.publish_at), 'DATETIME_FORMAT')}"
+        entries.append(HistoryEntry(t.at, step, t.actor, t.comment))
+    for c in article.corrections.select_related("created_by")[:limit]:
+        entries.append(HistoryEntry(c.created_at, f"{c.get_kind_display()} added", c.created_by, c.text))
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
 
 class WorkflowStateFilter(admin.SimpleListFilter):
@@ -305,7 +329,7 @@ class ArticleWorkflowAdmin:
                 "share": article.can_share_preview(user),
             },
             "missing": article.missing_for_publication() if article.status != Article.Status.PUBLISHED else [],
-            "transitions": article.transitions.select_related("actor")[:50],
+            "history": history(article),
             "corrections": article.corrections.select_related("created_by"),
             "correction_kinds": Correction.Kind.choices,
             "preview_links": article.preview_links.active().select_related("created_by"),

@@ -244,3 +244,13 @@ def test_save_that_loses_the_race_after_its_form_was_checked_is_shown_the_confli
     assert "Erin&#x27;s headline" in html or "Erin's headline" in html
     saved = Article.objects.get(pk=article.pk)
     assert (saved.headline, saved.version) == ("Saved by Eddie in between", 2)
+
+
+@pytest.mark.django_db
+def test_no_notice_about_someone_whose_copy_is_already_stale(make_article, two_editors):
+    first, second = two_editors
+    article = make_article()
+    logged_in(first).get(change_url(article))
+    article.withdraw(by=second, comment="Legal")
+    html = logged_in(second).get(change_url(article)).content.decode()
+    assert "opened this article for editing" not in html

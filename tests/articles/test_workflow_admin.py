@@ -282,3 +282,13 @@ def test_article_list_filters_by_newsroom_state(client, make_article, editor, st
     html = client.get("/admin/articles/article/", {"state": state}).content.decode()
     assert expected in html
     assert ({"Timed story", "Live story"} - {expected}).pop() not in html
+
+
+def test_history_includes_corrections_in_order(client, make_article, editor):
+    article = make_article()
+    article.add_correction(by=editor, kind="update", text="Added the UN's response.")
+    article.withdraw(by=editor, comment="Legal")
+    client.force_login(editor)
+    html = client.get(change_url(article)).content.decode()
+    history = html[html.index('class="workflow-history"') :]
+    assert history.index("Withdrawn") < history.index("Update added") < history.index("Added the UN")

@@ -105,7 +105,15 @@ def test_reporter_submits_and_editor_schedules_publishes_corrects_and_withdraws(
     page.click("form[action$='/workflow/withdraw/'] button")
     assert page.locator(".workflow-state").inner_text() == "Withdrawn"
     history = page.locator(".workflow-history").inner_text()
-    for step in ["Submitted for review", "Published", "Unscheduled", "Withdrawn", "Legal asked us to pull it"]:
+    for step in [
+        "Submitted for review",
+        "Scheduled for",
+        "Unscheduled",
+        "Published",
+        "Correction added",
+        "Withdrawn",
+        "Legal asked us to pull it",
+    ]:
         assert step in history
     screenshot("workflow-history")
     response = page.goto(base + article.get_absolute_url())
