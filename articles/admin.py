@@ -7,6 +7,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
 from articles.widgets import TagAutocompleteWidget
+from articles.workflow_admin import ArticleWorkflowAdmin
 
 
 @admin.register(Source)
@@ -44,7 +45,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", "tags", "published_at"]
     date_hierarchy = "published_at"

@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from articles.fields import SanitizedHTMLField
+from articles.workflow import ArticleWorkflow
 
 
 class Source(models.Model):
@@ -111,6 +113,7 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",
             "secondary_categories",
+            "corrections",
         )
 
     def for_listing(self):
@@ -133,8 +136,27 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, author):
         return self.filter(bylines__author=author).distinct()
 
+    # Editorial reads (the admin dashboard); never used on public pages.
 
-class Article(models.Model):
+    def awaiting_review(self):
+        return self.filter(status=Article.Status.REVIEW).order_by("updated_at")
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now()).order_by("published_at")
+
+    def drafts_of(self, user):
+        return (
+            self.filter(status=Article.Status.DRAFT)
+            .filter(Q(created_by=user) | Q(bylines__author__user=user))
+            .distinct()
+            .order_by("-updated_at")
+        )
+
+    def withdrawn(self):
+        return self.filter(status=Article.Status.WITHDRAWN).order_by("-withdrawn_at")
+
+
+class Article(ArticleWorkflow, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -185,11 +207,34 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Editorial workflow (articles/workflow.py): who made it, who last saved it, the edit counter that
+    # refuses a save made from a stale copy, and what readers are told after a withdrawal.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_notice = models.TextField(
+        blank=True, editable=False, help_text="The reason given to readers on the withdrawn article's page."
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub_idx")]
+        permissions = [
+            ("submit_article", "Can submit an article for review"),
+            ("comment_article", "Can comment on an article"),
+            ("edit_any_article", "Can edit any article in any state"),
+            ("publish_article", "Can publish, schedule, unschedule and send back articles"),
+            ("withdraw_article", "Can withdraw and restore articles"),
+            ("share_preview", "Can create and revoke preview links"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -290,3 +335,139 @@ class PromoBanner(models.Model):
     def clean(self):
         if self.active_until and self.active_from and self.active_until <= self.active_from:
             raise ValidationError({"active_until": "The end must come after the start."})
+
+
+# Editorial workflow: the transition log, corrections, preview links and the redirects left behind by URL changes.
+
+
+class Transition(models.Model):
+    """One step of an article's workflow: who moved it from which state to which, when, and why.
+
+    A comment left without a change of state is logged here too, with the same state on both sides.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment = models.TextField(blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="The publication time chosen when publishing.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+
+    def __str__(self):
+        return f"{self.article}: {self.from_status} → {self.to_status}"
+
+    @property
+    def is_comment(self):
+        return self.from_status == self.to_status
+
+    @property
+    def label(self):
+        if self.is_comment:
+            return "Comment"
+        return Article.WORKFLOW_LABELS.get((self.from_status, self.to_status), f"{self.from_status} → {self.to_status}")
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Corrections on articles readers can see now."""
+        return self.filter(article__in=Article.objects.published())
+
+
+class Correction(models.Model):
+    """A correction, update or clarification appended to a published article, shown at its foot."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="As readers will read it, e.g. “An earlier version misstated the date.”")
+    created_at = models.DateTimeField("time", default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="by"
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to “{self.article}”"
+
+
+PREVIEW_SALT = "articles.preview-link"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def from_token(self, token):
+        """The link a token names, or None when the token is forged or malformed (expiry is checked by the caller)."""
+        try:
+            pk, key = signing.Signer(salt=PREVIEW_SALT).unsign_object(token)
+            pk, key = int(pk), str(key)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        return self.select_related("article").filter(pk=pk, key=key).first()
+
+
+class PreviewLink(models.Model):
+    """A signed link that shows an unpublished article to someone without an account, until it expires or is revoked."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    # Signed together with the id, so a link stays unguessable even if ids are.
+    key = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("preview", kwargs={"token": self.token})
+
+    @property
+    def token(self):
+        # No timestamp in the token: the expiry is the link's own, kept (and revocable) in the database.
+        return signing.Signer(salt=PREVIEW_SALT).sign_object([self.pk, self.key])
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self, *, by):
+        if not by.has_perm("articles.share_preview"):
+            raise PermissionDenied("You may not revoke preview links.")
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class ArticleRedirect(models.Model):
+    """An old article URL, left behind when a published article's slug or date changed; it answers 301."""
+
+    old_path = models.CharField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article.get_absolute_url()}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("author/<slug:slug>/", views.author_detail, name="author"),
+    path("corrections/", views.corrections, name="corrections"),
 ]

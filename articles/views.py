@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Correction
+from articles.workflow_views import gone_or_moved
 
 
 def paginate(request, queryset):
@@ -30,10 +31,12 @@ def home(request):
 
 @require_GET
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(Article.objects.published().for_display(), slug=slug)
+    article = Article.objects.published().for_display().filter(slug=slug).first()
+    if article is None:
+        return gone_or_moved(request, slug)
     published_on = timezone.localtime(article.published_at).date()
     if (published_on.year, published_on.month, published_on.day) != (year, month, day):
-        raise Http404("No article at this date.")
+        return gone_or_moved(request, slug)
     return render(request, "articles/article_detail.html", {"article": article})
 
 
@@ -58,3 +61,9 @@ def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("affiliation"), slug=slug)
     articles = Article.objects.published().by_author(author).for_listing()
     return render(request, "articles/author_detail.html", {"author": author, "page_obj": paginate(request, articles)})
+
+
+@require_GET
+def corrections(request):
+    items = Correction.objects.public().select_related("article").order_by("-created_at", "-id")
+    return render(request, "articles/corrections.html", {"page_obj": paginate(request, items)})

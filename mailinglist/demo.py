@@ -4,9 +4,9 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from mailinglist.models import MailingList
+from mailinglist.roles import ensure_newsletter_manager
 
 DEMO_LISTS = [
     # (name, slug, description, default checked, order)
@@ -33,5 +33,5 @@ def load_demo(stdout) -> None:
     user = User.objects.create_user(
         username="newsletter", first_name="Nell", email="newsletter@example.com", password=password, is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Newsletter manager"))
+    user.groups.add(ensure_newsletter_manager())
     stdout.write(f"Demo account (local use only): newsletter / {password}")

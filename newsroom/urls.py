@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles import workflow_views
 from newsroom import views
 
 admin.site.site_header = settings.SITE_NAME
@@ -13,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("newsletter/", include("mailinglist.urls")),
+    path("preview/<str:token>/", workflow_views.preview, name="preview"),
     path("", include("articles.urls")),
 ]
 

@@ -143,3 +143,57 @@ def make_user(db, django_user_model):
         return django_user_model.objects.create_user(password=password, **fields)
 
     return make
+
+
+# ---- Editorial workflow: accounts in the newsroom's roles (groups made by articles/migrations/0003_workflow_roles).
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Workflow tests make several accounts each; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _role(name):
+    from django.contrib.auth.models import Group
+
+    from articles.roles import ensure_roles
+    from mailinglist.roles import ensure_newsletter_manager
+
+    # A transactional test's flush removes what the migrations made.
+    if not Group.objects.filter(name=name, permissions__isnull=False).exists():
+        ensure_roles()
+        ensure_newsletter_manager()
+    return Group.objects.get(name=name)
+
+
+@pytest.fixture
+def role():
+    """The named role's group, with its permissions, even after a transactional test's flush."""
+    return _role
+
+
+@pytest.fixture
+def make_editor(make_user):
+    def make(**fields):
+        fields.setdefault("is_staff", True)
+        user = make_user(**fields)
+        user.groups.add(_role("Editor"))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_reporter(make_user, make_author):
+    """A reporter with a linked Author, so articles bylined to that author are theirs."""
+
+    def make(*, with_author=True, **fields):
+        fields.setdefault("is_staff", True)
+        user = make_user(**fields)
+        user.groups.add(_role("Reporter"))
+        if with_author:
+            make_author(user=user, name=user.get_full_name() or user.get_username())
+        return user
+
+    return make

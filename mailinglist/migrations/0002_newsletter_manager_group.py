@@ -1,17 +1,10 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after all migrations; create this app's now so the group can get them.
-    app_config = apps.get_app_config("mailinglist")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Newsletter manager")
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="mailinglist"))
+    from mailinglist.roles import ensure_newsletter_manager
+
+    ensure_newsletter_manager(apps)
 
 
 def revoke(apps, schema_editor):

@@ -54,7 +54,8 @@ def test_banner_is_hidden_when_none_is_active(client, make_article, make_banner)
     assert 'class="promo"' not in html
 
 
-@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.WITHDRAWN])
+# A withdrawn article answers 410 instead: tests/articles/test_withdrawals.py.
+@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.REVIEW])
 def test_unpublished_article_answers_404(client, make_article, status):
     article = make_article(status=status, published_at=timezone.now() - timedelta(days=1))
     assert client.get(article.get_absolute_url()).status_code == 404

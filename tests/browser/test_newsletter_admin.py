@@ -1,8 +1,8 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from mailinglist.models import Subscriber
+from tests.conftest import _role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,7 @@ def manager_page(page, live_server, settings, make_user):
     settings.DEBUG = False
     call_command("load_mailinglist_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     user = make_user(username="nell", is_staff=True, password="a long enough password")
-    user.groups.add(Group.objects.get(name="Newsletter manager"))
+    user.groups.add(_role("Newsletter manager"))
     page.goto(live_server.url + "/admin/login/")
     page.get_by_label("Username").fill("nell")
     page.get_by_label("Password").fill("a long enough password")

@@ -3,13 +3,13 @@ import io
 import tracemalloc
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from mailinglist import services
 from mailinglist.consent import Consent
 from mailinglist.models import ConsentEvent, Subscriber, Subscription, Suppression
+from tests.conftest import _role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ EXPORT_URL = "/admin/mailinglist/subscriber/export/"
 def manager(client, make_user):
     """A staff member whose only role is Newsletter manager, logged in."""
     user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name="Newsletter manager"))
+    user.groups.add(_role("Newsletter manager"))
     client.force_login(user)
     return user
 
@@ -42,11 +42,9 @@ def import_csv(client, text, lists, **fields):
 
 
 def test_newsletter_manager_has_the_mailing_list_permissions_and_nothing_else():
-    codenames = set(
-        Group.objects.get(name="Newsletter manager").permissions.values_list("content_type__app_label", flat=True)
-    )
+    codenames = set(_role("Newsletter manager").permissions.values_list("content_type__app_label", flat=True))
     assert codenames == {"mailinglist"}
-    perms = set(Group.objects.get(name="Newsletter manager").permissions.values_list("codename", flat=True))
+    perms = set(_role("Newsletter manager").permissions.values_list("codename", flat=True))
     assert {"export_subscribers", "import_subscribers", "erase_subscriber", "view_consentevent"} <= perms
 
 

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -11,16 +11,26 @@ from django.utils.html import escape
 
 from articles.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
+from articles.roles import ensure_roles
 
 DEMO_ACCOUNTS = [
-    # (username, first name, permissions codenames in the articles app)
-    ("editor", "Eddie", None),
-    (
-        "reporter",
-        "Rita",
-        ["add_article", "change_article", "view_article", "view_author", "view_category", "view_source"],
-    ),
+    # (username, first name, last name, role group)
+    ("editor", "Eddie", "Editor", "Editor"),
+    ("reporter", "Rita", "Reporter", "Reporter"),
 ]
+
+# A story the demo reporter has filed and submitted, so the editor's dashboard has something awaiting review.
+DEMO_SUBMISSION = {
+    "slug": "city-council-delays-vote-on-transit-budget",
+    "headline": "City Council Delays Vote on Transit Budget",
+    "dek": "Members asked for an independent review of ridership forecasts before committing funds.",
+    "paragraphs": [
+        "The city council on Tuesday postponed a vote on next year's transit budget, asking for an independent "
+        "review of the ridership forecasts behind it.",
+        "The review is expected to take six weeks. Transit officials said service would not change in the meantime.",
+    ],
+    "category": "politics",
+}
 
 
 def paragraphs_html(paragraphs):
@@ -109,27 +119,53 @@ class Command(BaseCommand):
                     Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
 
         self.stdout.write(f"Demo content ready ({created} new articles).")
-        self._demo_accounts()
+        self._demo_accounts(categories)
 
-    def _demo_accounts(self):
+    def _demo_accounts(self, categories):
         if not settings.DEBUG:
             self.stdout.write("Debug is off: no demo accounts created.")
             return
+        ensure_roles()
         User = get_user_model()
-        for username, first_name, codenames in DEMO_ACCOUNTS:
-            if User.objects.filter(username=username).exists():
-                continue
-            password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(
-                username=username,
-                first_name=first_name,
-                email=f"{username}@example.com",
-                password=password,
-                is_staff=True,
-                is_superuser=codenames is None,
-            )
-            if codenames:
-                user.user_permissions.set(
-                    Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+        accounts = {}
+        for username, first_name, last_name, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(
+                    username=username,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=f"{username}@example.com",
+                    password=password,
+                    is_staff=True,
                 )
-            self.stdout.write(self.style.WARNING(f"Demo account (local use only): {username} / {password}"))
+                self.stdout.write(self.style.WARNING(f"Demo account (local use only): {username} / {password}"))
+            # The demo shows the roles at work, so neither account is a superuser.
+            user.is_superuser = False
+            user.save(update_fields=["is_superuser"])
+            user.groups.set([Group.objects.get(name=role)])
+            accounts[role] = user
+        reporter = accounts["Reporter"]
+        Author.objects.get_or_create(
+            user=reporter,
+            defaults={"name": "Rita Reporter", "slug": "rita-reporter", "job_title": "City hall reporter"},
+        )
+        self._demo_submission(reporter, categories)
+
+    def _demo_submission(self, reporter, categories):
+        story = DEMO_SUBMISSION
+        article, is_new = Article.objects.get_or_create(
+            slug=story["slug"],
+            defaults={
+                "headline": story["headline"],
+                "dek": story["dek"],
+                "body": paragraphs_html(story["paragraphs"]),
+                "category": categories[story["category"]],
+                "status": Article.Status.DRAFT,
+                "created_by": reporter,
+            },
+        )
+        if is_new:
+            Byline.objects.create(article=article, author=reporter.author, role="By", order=0)
+            article.submit(by=reporter, comment="Ready for a look; the council meets again next month.")

@@ -1,0 +1,15 @@
+"""Background work for the articles app, run through the Django Tasks API (a worker, or at once in tests)."""
+
+from django_tasks import task
+
+from articles import notifications
+from articles.models import Transition
+
+
+@task(queue_name="email")
+def notify_transition(transition_id):
+    """Tell the people a workflow step concerns: editors of a submission, reporters of a decision on their story."""
+    transition = Transition.objects.select_related("article", "actor").filter(pk=transition_id).first()
+    if transition is None:  # the article was deleted before the worker got here
+        return 0
+    return notifications.send_for_transition(transition)

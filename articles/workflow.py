@@ -1,0 +1,336 @@
+"""The editorial workflow of an article: who may move it, from which state to which, and how edits stay safe.
+
+States: draft → in review → published, plus withdrawn (see ../shared/DESIGN.md). “Scheduled” is a published
+article whose publication time is still ahead; visibility is decided by ``Article.objects.published()`` alone.
+
+Every transition is one atomic method that locks the row, re-reads the state, checks the actor's permission and
+the current state, writes a ``Transition`` row and bumps ``version``. Edits go through ``save_edit``, which claims
+the version it was made from in a single UPDATE, so a save made from a stale copy is refused instead of
+overwriting someone else's work.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import strip_tags
+
+PREVIEW_DEFAULT_LIFETIME = timedelta(hours=48)
+PREVIEW_MAX_LIFETIME = timedelta(days=30)
+# A publication time this far in the past is taken as a typing mistake rather than “now”.
+PAST_TOLERANCE = timedelta(minutes=5)
+
+
+class InvalidTransition(ValidationError):
+    """The article is not in a state that allows this step, or lacks what the step needs."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the article after the copy being saved was opened."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(f"“{current}” was changed by someone else.")
+
+
+def _name(user):
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.get_username()
+
+
+class ArticleWorkflow:
+    """Transitions, permissions and conflict-safe saves, mixed into ``Article``."""
+
+    WORKFLOW_LABELS = {
+        ("draft", "review"): "Submitted for review",
+        ("review", "draft"): "Changes requested",
+        ("review", "published"): "Published",
+        ("published", "review"): "Unscheduled",
+        ("published", "withdrawn"): "Withdrawn",
+        ("withdrawn", "draft"): "Restored to draft",
+    }
+
+    # ---- state as people read it
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def state_label(self):
+        """“Scheduled for 17 January 2020, 9:00 a.m.” for an embargoed article, otherwise the state's name."""
+        if self.is_scheduled:
+            return f"Scheduled for {date_format(timezone.localtime(self.published_at), 'DATETIME_FORMAT')}"
+        return self.get_status_display()
+
+    def missing_for_publication(self):
+        missing = []
+        if not (self.headline or "").strip():
+            missing.append("a headline")
+        if not (self.slug or "").strip():
+            missing.append("a slug")
+        if not strip_tags(self.body or "").strip():
+            missing.append("a body")
+        if not self.category_id:
+            missing.append("a primary category")
+        if not self.pk or not self.bylines.exists():
+            missing.append("at least one byline")
+        return missing
+
+    # ---- who may do what (the admin asks these to decide which buttons to show)
+
+    def is_owned_by(self, user):
+        """A reporter's own article: one they created or one that carries their byline."""
+        if not user.is_authenticated:
+            return False
+        if self.created_by_id == user.pk:
+            return True
+        return bool(self.pk) and self.bylines.filter(author__user=user).exists()
+
+    def can_edit(self, user):
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.has_perm("articles.edit_any_article"):
+            return True
+        return user.has_perm("articles.change_article") and self.status == self.Status.DRAFT and self.is_owned_by(user)
+
+    def can_submit(self, user):
+        return self.status == self.Status.DRAFT and self._may_submit(user)
+
+    def can_request_changes(self, user):
+        return self.status == self.Status.REVIEW and user.has_perm("articles.publish_article")
+
+    def can_publish(self, user):
+        return self.status == self.Status.REVIEW and user.has_perm("articles.publish_article")
+
+    def can_unschedule(self, user):
+        return self.is_scheduled and user.has_perm("articles.publish_article")
+
+    def can_withdraw(self, user):
+        return self.status == self.Status.PUBLISHED and user.has_perm("articles.withdraw_article")
+
+    def can_restore(self, user):
+        return self.status == self.Status.WITHDRAWN and user.has_perm("articles.withdraw_article")
+
+    def can_comment(self, user):
+        return user.has_perm("articles.comment_article")
+
+    def can_correct(self, user):
+        return self.is_live and user.has_perm("articles.add_correction")
+
+    def can_share_preview(self, user):
+        hidden = self.status != self.Status.WITHDRAWN and not self.is_live
+        return hidden and user.has_perm("articles.share_preview")
+
+    def _may_submit(self, user):
+        if user.has_perm("articles.edit_any_article"):
+            return True
+        return user.has_perm("articles.submit_article") and self.is_owned_by(user)
+
+    # ---- transitions
+
+    @transaction.atomic
+    def submit(self, *, by, comment=""):
+        self._lock()
+        if not self._may_submit(by):
+            raise PermissionDenied("You may submit only your own articles for review.")
+        self._expect(self.Status.DRAFT, "submit for review")
+        return self._move(self.Status.REVIEW, by=by, comment=comment)
+
+    @transaction.atomic
+    def request_changes(self, *, by, comment):
+        self._lock()
+        self._require(by, "articles.publish_article", "send articles back to their reporters")
+        self._expect(self.Status.REVIEW, "request changes to")
+        comment = self._required_comment(comment, "Say what needs to change: the reporter receives this comment.")
+        return self._move(self.Status.DRAFT, by=by, comment=comment)
+
+    @transaction.atomic
+    def publish(self, *, by, at=None, comment=""):
+        """Publish now, or at ``at``: a future time schedules the article, which stays invisible until then."""
+        self._lock()
+        self._require(by, "articles.publish_article", "publish or schedule articles")
+        self._expect(self.Status.REVIEW, "publish")
+        missing = self.missing_for_publication()
+        if missing:
+            raise InvalidTransition(f"This article cannot be published yet. It needs {_join(missing)}.")
+        now = timezone.now()
+        if at is not None and at < now - PAST_TOLERANCE:
+            raise InvalidTransition("The publication time is in the past. Choose a later time, or publish now.")
+        # An article published before (then withdrawn and restored) keeps its old address working.
+        old_path = self.get_absolute_url() if self.published_at else None
+        self.published_at = at if at is not None and at > now else now
+        transition = self._move(self.Status.PUBLISHED, by=by, comment=comment, publish_at=self.published_at)
+        if old_path and old_path != self.get_absolute_url():
+            self._leave_redirect(old_path, self.get_absolute_url())
+        return transition
+
+    @transaction.atomic
+    def unschedule(self, *, by, comment=""):
+        self._lock()
+        self._require(by, "articles.publish_article", "unschedule articles")
+        if not self.is_scheduled:
+            raise InvalidTransition(
+                "Only a scheduled article can be unscheduled; a live article is withdrawn instead."
+                if self.is_live
+                else f"This article is {self.get_status_display().lower()}, not scheduled."
+            )
+        self.published_at = None
+        return self._move(self.Status.REVIEW, by=by, comment=comment)
+
+    @transaction.atomic
+    def withdraw(self, *, by, comment, notice=""):
+        """Take a published article down. ``comment`` is the internal reason; ``notice`` is what readers see."""
+        self._lock()
+        self._require(by, "articles.withdraw_article", "withdraw articles")
+        self._expect(self.Status.PUBLISHED, "withdraw")
+        comment = self._required_comment(comment, "Give the reason for withdrawing this article.")
+        self.withdrawn_at = timezone.now()
+        self.withdrawal_notice = (notice or "").strip()
+        return self._move(self.Status.WITHDRAWN, by=by, comment=comment)
+
+    @transaction.atomic
+    def restore(self, *, by, comment=""):
+        """Bring a withdrawn article back to draft; it has to be reviewed and published again."""
+        self._lock()
+        self._require(by, "articles.withdraw_article", "restore withdrawn articles")
+        self._expect(self.Status.WITHDRAWN, "restore")
+        self.withdrawn_at = None
+        self.withdrawal_notice = ""
+        return self._move(self.Status.DRAFT, by=by, comment=comment)
+
+    @transaction.atomic
+    def comment(self, *, by, text):
+        """A note in the article's log, without a change of state."""
+        self._require(by, "articles.comment_article", "comment on articles")
+        text = self._required_comment(text, "Write a comment.")
+        return self.transitions.create(from_status=self.status, to_status=self.status, actor=by, comment=text)
+
+    # ---- corrections and previews
+
+    @transaction.atomic
+    def add_correction(self, *, by, kind, text):
+        self._require(by, "articles.add_correction", "add corrections")
+        if not self.is_live:
+            raise InvalidTransition("Corrections and updates are added to live articles only.")
+        Correction = apps.get_model("articles", "Correction")
+        if kind not in Correction.Kind.values:
+            raise ValidationError(f"Choose one of: {', '.join(Correction.Kind.labels)}.")
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError("Write the text readers will see.")
+        return self.corrections.create(kind=kind, text=text, created_by=by)
+
+    def create_preview_link(self, *, by, valid_for=PREVIEW_DEFAULT_LIFETIME):
+        self._require(by, "articles.share_preview", "share previews")
+        if not timedelta(minutes=5) <= valid_for <= PREVIEW_MAX_LIFETIME:
+            raise ValidationError("A preview link can last from five minutes to thirty days.")
+        return self.preview_links.create(
+            key=secrets.token_urlsafe(24), created_by=by, expires_at=timezone.now() + valid_for
+        )
+
+    # ---- conflict-safe editing
+
+    @transaction.atomic
+    def save_edit(self, *, by, expected_version):
+        """Save the edited fields, made from the copy at ``expected_version``; raise ``EditConflict`` if stale.
+
+        The check and the increment are one UPDATE. Under concurrency the second writer waits on the row lock,
+        re-reads the row once the first commits, finds the version moved on and updates nothing.
+        """
+        if not self.can_edit(by):
+            raise PermissionDenied(self.edit_refusal(by))
+        model = type(self)
+        claimed = model.objects.filter(pk=self.pk, version=expected_version).update(version=F("version") + 1)
+        if not claimed:
+            raise EditConflict(model.objects.select_related("edited_by").get(pk=self.pk))
+        before = model.objects.get(pk=self.pk)  # ours until commit: the UPDATE above holds the row lock
+        self.version = expected_version + 1
+        self.edited_by = by
+        self.edited_at = timezone.now()
+        self.save(update_fields=self._editable_columns())
+        if before.status == self.Status.PUBLISHED and before.published_at:
+            old_path, new_path = before.get_absolute_url(), self.get_absolute_url()
+            if old_path != new_path:
+                self._leave_redirect(old_path, new_path)
+
+    def last_change(self):
+        """(who, when, what) of the newest write to the row: an edit or a transition."""
+        latest = self.transitions.exclude(from_status=F("to_status")).select_related("actor").first()
+        if latest and (self.edited_at is None or latest.at >= self.edited_at):
+            return latest.actor, latest.at, latest.label.lower()
+        return self.edited_by, self.edited_at or self.updated_at, "saved"
+
+    def edit_refusal(self, user):
+        """Why ``user`` may not edit this article, in words they can act on."""
+        if not user.has_perm("articles.change_article"):
+            return "You may not edit articles."
+        if self.status != self.Status.DRAFT:
+            return f"This article is {self.get_status_display().lower()}: only an editor can change it now."
+        return "You may edit only your own drafts."
+
+    def _editable_columns(self):
+        workflow_owned = {"id", "status", "withdrawn_at", "withdrawal_notice", "created_at", "created_by"}
+        return [f.name for f in self._meta.concrete_fields if f.name not in workflow_owned]
+
+    def _leave_redirect(self, old_path, new_path):
+        ArticleRedirect = apps.get_model("articles", "ArticleRedirect")
+        ArticleRedirect.objects.filter(old_path=new_path).delete()
+        ArticleRedirect.objects.update_or_create(old_path=old_path, defaults={"article": self})
+
+    # ---- the machinery every transition shares
+
+    def _lock(self):
+        """Lock the row and re-read it, so the checks below see what the last writer committed."""
+        type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").get()
+        self.refresh_from_db()
+
+    def _require(self, user, perm, action):
+        if not (user.is_active and user.has_perm(perm)):
+            raise PermissionDenied(f"You may not {action}.")
+
+    def _expect(self, status, action):
+        if self.status != status:
+            state = "scheduled" if self.is_scheduled else self.get_status_display().lower()
+            raise InvalidTransition(
+                f"Cannot {action} this article: it is {state}, and only an article that is "
+                f"{self.Status(status).label.lower()} can be."
+            )
+
+    @staticmethod
+    def _required_comment(text, message):
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError(message)
+        return text
+
+    def _move(self, to, *, by, comment="", publish_at=None):
+        transition = self.transitions.create(
+            from_status=self.status, to_status=to, actor=by, comment=comment, publish_at=publish_at
+        )
+        self.status = to
+        self.version += 1
+        self.save(
+            update_fields=["status", "published_at", "withdrawn_at", "withdrawal_notice", "version", "updated_at"]
+        )
+        # Imported here: the task module imports the models, which import this module.
+        from articles.tasks import notify_transition
+
+        # robust: the step is committed by then, and a queue that cannot take the email must not undo it in the UI.
+        transaction.on_commit(lambda: notify_transition.enqueue(transition.pk), robust=True)
+        return transition
+
+
+def _join(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

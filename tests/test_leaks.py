@@ -1,0 +1,89 @@
+"""Nothing unpublished reaches a public page.
+
+Draft, in-review, scheduled, unscheduled and withdrawn articles carry a unique marker in every text field; no
+public URL may show it. Every public surface belongs in PUBLIC_URLS: add archives, search, feeds and sitemaps
+(and anything newer) here as they arrive.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+
+MARKER = "qx7-unpublished-marker"
+
+# Every page a reader or a crawler can reach. Placeholders: {category}, {tag}, {author} (slugs shared by the
+# hidden articles and one live article) and {article} (each hidden article's own address).
+PUBLIC_URLS = [
+    "/",
+    "{article}",
+    "/category/{category}/",
+    "/category/{category}/?page=1",
+    "/tag/{tag}/",
+    "/author/{author}/",
+    "/corrections/",
+]
+
+
+@pytest.fixture
+def newsroom(make_article, make_author, make_category, make_editor):
+    """One live article, and hidden ones in every unpublished state, all sharing category, tag and author."""
+    editor = make_editor()
+    category, author = make_category(name="World", slug="world"), make_author(name="Lisa Schlein", slug="lisa")
+    shared = {"category": category, "authors": [author], "tags": ["Syria"]}
+    make_article(headline="A live story", slug="live-story", **shared)
+
+    def hidden(state, **fields):
+        return make_article(
+            headline=f"{MARKER} {state} headline",
+            slug=f"{state}-story",
+            dek=f"{MARKER} dek",
+            body=f"<p>{MARKER} body</p>",
+            dateline=MARKER,
+            **shared,
+            **fields,
+        )
+
+    draft = hidden("draft", status=Article.Status.DRAFT)
+    review = hidden("review", status=Article.Status.REVIEW)
+    scheduled = hidden("scheduled", status=Article.Status.REVIEW)
+    scheduled.publish(by=editor, at=timezone.now() + timedelta(hours=2))
+    unscheduled = hidden("unscheduled", status=Article.Status.REVIEW)
+    unscheduled.publish(by=editor, at=timezone.now() + timedelta(hours=2))
+    unscheduled.unschedule(by=editor)
+    withdrawn = hidden("withdrawn")
+    withdrawn.add_correction(by=editor, kind="correction", text=f"{MARKER} correction")
+    withdrawn.withdraw(by=editor, comment=f"{MARKER} internal reason", notice="Withdrawn for legal reasons.")
+    articles = [draft, review, scheduled, unscheduled, withdrawn]
+    for article in articles:
+        article.refresh_from_db()
+    return {"category": category.slug, "tag": "syria", "author": author.slug, "articles": articles}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", PUBLIC_URLS)
+def test_unpublished_marker_appears_on_no_public_url(client, newsroom, template):
+    slugs = {key: newsroom[key] for key in ("category", "tag", "author")}
+    urls = {template.format(article=article.get_absolute_url(), **slugs) for article in newsroom["articles"]}
+    for url in sorted(urls):
+        response = client.get(url)
+        assert response.status_code in (200, 404, 410), url
+        body = response.content.decode()
+        assert MARKER not in body, url
+        assert not any(MARKER in value for value in response.headers.values()), url
+        if template == "{article}":
+            assert response.status_code in (404, 410), url
+
+
+@pytest.mark.django_db
+def test_the_live_story_is_on_the_listings(client, newsroom):
+    """The leak test is only meaningful if the pages it reads really list articles."""
+    for url in [
+        "/",
+        f"/category/{newsroom['category']}/",
+        f"/tag/{newsroom['tag']}/",
+        f"/author/{newsroom['author']}/",
+    ]:
+        assert "A live story" in client.get(url).content.decode(), url
