@@ -184,3 +184,24 @@ DJANGO_PROSE_EDITOR_MENU_GROUPS = None  # the library's default menu
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
+
+# Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
+INSTALLED_APPS += ["django.contrib.sitemaps"]
+MIDDLEWARE += ["newsroom.pagecache.PageCacheMiddleware"]
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
+NEWSROOM_PAGE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", 30)
+# Saving or deleting any model of these apps (or "app.Model" labels) invalidates every cached page.
+NEWSROOM_PAGE_CACHE_CONTENT_APPS = ["articles", "taggit"]
+NEWSROOM_PAGE_CACHE_EXCLUDE = [
+    "/admin/",
+    "/preview/",
+    "/healthz",
+    "/newsletter/confirm/",
+    "/newsletter/unsubscribe/",
+    "/newsletter/preferences/",
+]
+NEWSROOM_FEED_SIZE = env_int("NEWSROOM_FEED_SIZE", 30)
+NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")
