@@ -325,6 +325,7 @@ def search_view(request):
         title=f"Search: {query}" if query else "Search",
         description=f"Search the stories of {settings.SITE_NAME}.",
         path=reverse("articles:search"),
+        crumbs=[("Search", reverse("articles:search"))],
         robots="noindex, follow",
     )
     return render(
