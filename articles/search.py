@@ -35,6 +35,7 @@ _MARK_END = "\ue001"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def clean_query(text: str) -> str:
@@ -126,8 +127,11 @@ def matching(queryset, text):
     return queryset.order_by("-search_rank", "-published_at", "-id")
 
 
-def _highlight(raw: str) -> SafeString:
-    text = html.unescape(strip_tags(raw))
+def _highlight(text: str, *, entities: bool) -> SafeString:
+    """Database highlight output as safe HTML: `text` is tag-free already; `entities` says it still holds HTML
+    entities (PostgreSQL reads the stored HTML, SQLite the plain text its index keeps)."""
+    if entities:
+        text = html.unescape(text)
     text = escape(" ".join(text.split()))
     return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))  # noqa: S308 - escaped above
 
@@ -157,7 +161,8 @@ def snippets(article_ids, text) -> dict[int, SafeString]:
                 f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
                 [_MARK_START, _MARK_END, parsed.to_fts5(), *ids],
             )
-        return {row[0]: _highlight(row[1] or "") for row in cursor.fetchall()}
+        entities = connection.vendor == "postgresql"
+        return {row[0]: _highlight(row[1] or "", entities=entities) for row in cursor.fetchall()}
 
 
 # SQLite's ALTER TABLE is limited, so Django rebuilds a table for many schema changes, dropping its triggers;
@@ -230,7 +235,8 @@ def plain_text(value):
     """Body HTML as the words a reader sees; registered as an SQLite function for the FTS5 triggers."""
     if value is None:
         return None
-    return " ".join(html.unescape(strip_tags(value)).split())
+    # Tags become spaces so that the words of neighbouring paragraphs stay apart.
+    return " ".join(html.unescape(strip_tags(_TAG.sub(" ", value))).split())
 
 
 def register_sqlite_functions(sender, connection, **kwargs):

@@ -285,6 +285,13 @@ class SearchForm(forms.Form):
             pk__in=Article.objects.published().values("bylines__author")
         )
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and isinstance(self.fields[name].widget, forms.DateInput):
+                # Give back what the reader typed: a date input cannot hold a value that is not a date.
+                self.fields[name].widget.input_type = "text"
+
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")

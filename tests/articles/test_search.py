@@ -238,3 +238,15 @@ def test_demo_story_is_found_by_a_phrase_from_its_body(client, settings):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     headlines = result_headlines(client.get("/search/", {"q": '"Idlib" -Wuhan'}))
     assert "Civilian Killings Mount in Idlib as Cease-fire Breaks Down" in headlines
+
+
+def test_paragraphs_stay_apart_in_snippets(client, make_article):
+    make_article(headline="Report", body="<p>It ended before it began.</p><p>Officials in Idlib said so.</p>")
+    snippet = lxml.html.fromstring(client.get("/search/", {"q": "idlib"}).content).cssselect(".snippet")[0]
+    assert "began. Officials" in snippet.text_content()
+
+
+def test_angle_brackets_in_text_survive_in_snippets(client, make_article):
+    make_article(headline="Maths", body="<p>Idlib: when a &lt; b and c &gt; d, nothing is lost.</p>")
+    snippet = lxml.html.fromstring(client.get("/search/", {"q": "idlib"}).content).cssselect(".snippet")[0]
+    assert "a < b and c > d" in snippet.text_content()
