@@ -250,3 +250,25 @@ def test_angle_brackets_in_text_survive_in_snippets(client, make_article):
     make_article(headline="Maths", body="<p>Idlib: when a &lt; b and c &gt; d, nothing is lost.</p>")
     snippet = lxml.html.fromstring(client.get("/search/", {"q": "idlib"}).content).cssselect(".snippet")[0]
     assert "a < b and c > d" in snippet.text_content()
+
+
+def test_search_index_is_repaired_after_sqlite_rebuilds_the_table(client, make_article):
+    """Django rebuilds SQLite tables for many schema changes, which drops their triggers; post_migrate restores
+    them and refills the index. PostgreSQL keeps its trigger through ALTER TABLE, so there is nothing to repair."""
+    make_article(headline="Before the rebuild")
+    if connection.vendor != "sqlite":
+        assert search.ensure_sqlite_search() is False
+        return
+    with connection.cursor() as cursor:
+        for name in search.SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")
+        cursor.execute("DELETE FROM articles_article_fts")
+    make_article(headline="During the rebuild")
+    assert search.ensure_sqlite_search() is True
+    assert search.ensure_sqlite_search() is False
+    make_article(headline="After the rebuild")
+    assert set(result_headlines(client.get("/search/", {"q": "rebuild"}))) == {
+        "Before the rebuild",
+        "During the rebuild",
+        "After the rebuild",
+    }

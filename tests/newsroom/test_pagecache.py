@@ -276,3 +276,31 @@ def test_hole_punching_handles_either_attribute_order():
     punched, count = pagecache._punch_holes(body)
     assert count == 2
     assert "abc" not in punched and "def" not in punched and 'value="keep"' in punched
+
+
+def test_head_requests_share_the_cached_page(client, make_article, django_assert_num_queries):
+    make_article()
+    client.get("/")
+    with django_assert_num_queries(0):
+        response = client.head("/")
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
+    assert response.content == b""
+
+
+def test_a_stale_entry_is_not_served_after_its_expiry(client, make_article, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 30
+    make_article()
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        client.get("/")
+        assert client.get("/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(now + timedelta(seconds=31), tick=False):
+        assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_cache_can_be_turned_off(client, make_article, settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    make_article()
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
