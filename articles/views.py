@@ -319,7 +319,7 @@ def search_view(request):
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"]
         if query:
-            results = form.filter(search.matching(Article.objects.published(), query)).for_listing()
+            results = form.filter(Article.objects.published().search(query)).for_listing()
             page_obj = paginate(request, results)
             if page_obj is not None:
                 found = search.snippets([a.pk for a in page_obj], query)

@@ -272,3 +272,15 @@ def test_search_index_is_repaired_after_sqlite_rebuilds_the_table(client, make_a
         "During the rebuild",
         "After the rebuild",
     }
+
+
+@pytest.mark.postgres
+def test_postgres_search_can_use_the_gin_index(make_article):
+    for n in range(30):
+        make_article(headline=f"Story {n}")
+    queryset = Article.objects.search("story")  # the index alone, without the status and date filters
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "articles_article_search_gin" in plan
+    assert "websearch_to_tsquery" in str(queryset.query)
