@@ -4,7 +4,9 @@ PostgreSQL: a stored, weighted ``tsvector`` (headline A, dek B, body C) in ``art
 GIN index, kept current by a trigger on every insert and update; queries are parsed by ``websearch_to_tsquery``.
 SQLite: an FTS5 table ``articles_article_fts`` (porter stemming) kept current by triggers on the article table.
 Both are created by migration ``0002_public_search``, which checks the database vendor; the model does not declare
-the column, so the ORM never reads or writes it.
+the column, so the ORM never reads or writes it. The SQLite triggers call ``newsroom_plain_text()``, a Python function
+Django registers on each of its connections, so article rows are written through Django (the ``sqlite3`` shell would
+answer "no such function").
 
 Reader input is cleaned once (control characters removed, length capped) and parsed with the same web-search rules on
 both databases: words are ANDed, ``"quoted phrases"`` match in order, ``-word`` excludes, ``or`` between two terms

@@ -284,3 +284,11 @@ def test_postgres_search_can_use_the_gin_index(make_article):
         plan = queryset.explain()
     assert "articles_article_search_gin" in plan
     assert "websearch_to_tsquery" in str(queryset.query)
+
+
+@pytest.mark.parametrize(
+    "raw", ["q=%ff%fe%fd", "q=%00", "q=idlib&q=%27%22", "q=" + "%e2%80%ae" * 50, "q=idlib&page=%00"]
+)
+def test_undecodable_or_odd_query_strings_never_fail(client, make_article, raw):
+    make_article(headline="Idlib talks")
+    assert client.get(f"/search/?{raw}").status_code in (200, 404)
