@@ -304,3 +304,12 @@ def test_cache_can_be_turned_off(client, make_article, settings):
     make_article()
     client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+def test_content_models_can_be_named_one_by_one(settings, make_user, make_article):
+    before = pagecache.current_version()
+    make_user()
+    assert pagecache.current_version() == before  # auth is not content
+    settings.NEWSROOM_PAGE_CACHE_CONTENT_APPS = ["articles", "taggit", "auth.User"]
+    make_user()
+    assert pagecache.current_version() != before
