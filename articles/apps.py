@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -8,5 +10,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import revisions
+        from articles.search import register_sqlite_functions, repair_after_migrate
 
         revisions.register()
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="articles_sqlite_functions")
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="articles_search_repair")

@@ -136,6 +136,12 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, author):
         return self.filter(bylines__author=author).distinct()
 
+    def search(self, query):
+        """Full-text matches for a reader's query, best first (see articles/search.py)."""
+        from articles import search
+
+        return search.matching(self, query)
+
     # Editorial reads (the admin dashboard); never used on public pages.
 
     def awaiting_review(self):

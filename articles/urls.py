@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
@@ -11,4 +11,18 @@ urlpatterns = [
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("corrections/", views.corrections, name="corrections"),
+    # Public site: archives, search, feeds.
+    re_path(r"^archive/(?P<year>[0-9]{4})/$", views.YearArchive.as_view(), name="archive-year"),
+    re_path(r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", views.MonthArchive.as_view(), name="archive-month"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$",
+        views.DayArchive.as_view(),
+        name="archive-day",
+    ),
+    path("search/", views.search_view, name="search"),
+    path("feed/", feeds.LatestRss(), name="feed"),
+    path("feed/atom/", feeds.LatestAtom(), name="feed-atom"),
+    path("category/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("tag/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
 ]

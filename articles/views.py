@@ -1,13 +1,26 @@
+from datetime import datetime
+
+from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404
+from django.db.models import F
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from articles import search, seo
 from articles.models import Article, Author, Category, Correction
 from articles.workflow_views import gone_or_moved
+
+HOME_TOP_STORIES = 4
+HOME_LATEST = 12
+HOME_RAIL_SIZE = 4
 
 
 def paginate(request, queryset):
@@ -21,12 +34,50 @@ def paginate(request, queryset):
         raise Http404("No such page.") from None
 
 
+def navigation_categories():
+    return list(Category.objects.filter(in_navigation=True, parent__isnull=True))
+
+
 @require_GET
 def home(request):
-    latest = list(Article.objects.published().for_listing()[:25])
-    lead = next((a for a in latest if a.featured), latest[0] if latest else None)
-    rest = [a for a in latest if a is not lead]
-    return render(request, "articles/home.html", {"lead": lead, "top_stories": rest[:4], "latest": rest[4:]})
+    published = Article.objects.published()
+    lead = published.filter(featured=True).for_listing().first()
+    latest = list(published.exclude(pk=getattr(lead, "pk", None)).for_listing()[: HOME_TOP_STORIES + HOME_LATEST + 1])
+    if lead is None and latest:
+        lead = latest.pop(0)
+    top_stories, latest = latest[:HOME_TOP_STORIES], latest[HOME_TOP_STORIES:]
+    nav = navigation_categories()
+    shown = [a.pk for a in (lead, *top_stories) if a is not None]
+    # One query for every rail: number the stories within each top-level section and keep the first few.
+    section = Coalesce("category__parent_id", "category_id")
+    rail_articles = (
+        published.exclude(pk__in=shown)
+        .annotate(
+            section=section,
+            rail_position=Window(
+                RowNumber(), partition_by=[section], order_by=[F("published_at").desc(), F("id").desc()]
+            ),
+        )
+        .filter(section__in=[c.pk for c in nav], rail_position__lte=HOME_RAIL_SIZE)
+        .for_listing()
+        .order_by("section", "rail_position")
+    )
+    by_section = {}
+    for article in rail_articles:
+        by_section.setdefault(article.section, []).append(article)
+    rails = [(category, by_section[category.pk]) for category in nav if category.pk in by_section]
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": lead,
+            "top_stories": top_stories,
+            "latest": latest,
+            "rails": rails,
+            "nav_categories": nav,
+            "meta": seo.home_meta(request),
+        },
+    )
 
 
 @require_GET
@@ -37,33 +88,291 @@ def article_detail(request, year, month, day, slug):
     published_on = timezone.localtime(article.published_at).date()
     if (published_on.year, published_on.month, published_on.day) != (year, month, day):
         return gone_or_moved(request, slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render(
+        request, "articles/article_detail.html", {"article": article, "meta": seo.article_meta(request, article)}
+    )
+
+
+def _feed_link(title, url_name, slug, request):
+    return seo.Feed(f"{settings.SITE_NAME}: {title}", request.build_absolute_uri(reverse(url_name, args=[slug])))
 
 
 @require_GET
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    articles = Article.objects.published().in_category(category).for_listing()
+    page_obj = paginate(request, Article.objects.published().in_category(category).for_listing())
+    crumbs = [(category.parent.name, category.parent.get_absolute_url())] if category.parent else []
+    crumbs.append((category.name, category.get_absolute_url()))
+    meta = seo.listing_meta(
+        request,
+        title=category.name,
+        description=category.description or f"The latest {category.name} news from {settings.SITE_NAME}.",
+        path=category.get_absolute_url(),
+        crumbs=crumbs,
+        feeds=[_feed_link(category.name, "articles:category-feed", category.slug, request)],
+        page_obj=page_obj,
+    )
     return render(
-        request, "articles/category_detail.html", {"category": category, "page_obj": paginate(request, articles)}
+        request,
+        "articles/category_detail.html",
+        {
+            "category": category,
+            "subcategories": category.children.all(),
+            "page_obj": page_obj,
+            "current_category_slug": (category.parent or category).slug,
+            "meta": meta,
+        },
     )
 
 
 @require_GET
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().filter(tags=tag).for_listing()
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": paginate(request, articles)})
+    page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    path = reverse("articles:tag", args=[tag.slug])
+    meta = seo.listing_meta(
+        request,
+        title=tag.name,
+        description=f"Stories about {tag.name} from {settings.SITE_NAME}.",
+        path=path,
+        crumbs=[(tag.name, path)],
+        feeds=[_feed_link(tag.name, "articles:tag-feed", tag.slug, request)],
+        page_obj=page_obj,
+    )
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
 
 
 @require_GET
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("affiliation"), slug=slug)
-    articles = Article.objects.published().by_author(author).for_listing()
-    return render(request, "articles/author_detail.html", {"author": author, "page_obj": paginate(request, articles)})
+    page_obj = paginate(request, Article.objects.published().by_author(author).for_listing())
+    meta = seo.listing_meta(
+        request,
+        title=author.name,
+        description=author.bio or f"Stories by {author.name}.",
+        path=author.get_absolute_url(),
+        crumbs=[(author.name, author.get_absolute_url())],
+        feeds=[_feed_link(author.name, "articles:author-feed", author.slug, request)],
+        page_obj=page_obj,
+    )
+    meta.og_type = "profile"
+    meta.structured_data.append(
+        {
+            "@context": "https://schema.org",
+            "@type": "Person",
+            "name": author.name,
+            "url": request.build_absolute_uri(author.get_absolute_url()),
+            **({"jobTitle": author.job_title} if author.job_title else {}),
+            **({"description": author.bio} if author.bio else {}),
+            **({"image": request.build_absolute_uri(author.photo.url)} if author.photo else {}),
+        }
+    )
+    return render(request, "articles/author_detail.html", {"author": author, "page_obj": page_obj, "meta": meta})
 
 
 @require_GET
 def corrections(request):
     items = Correction.objects.public().select_related("article").order_by("-created_at", "-id")
-    return render(request, "articles/corrections.html", {"page_obj": paginate(request, items)})
+    page_obj = paginate(request, items)
+    meta = seo.listing_meta(
+        request,
+        title="Corrections and updates",
+        description=f"Every correction, clarification and update {settings.SITE_NAME} has made to a published story.",
+        path=reverse("articles:corrections"),
+        crumbs=[("Corrections", reverse("articles:corrections"))],
+        page_obj=page_obj,
+    )
+    return render(request, "articles/corrections.html", {"page_obj": page_obj, "meta": meta})
+
+
+class ArchiveMixin:
+    """Date archives of published articles, in the site's time zone, with links to the neighbouring periods."""
+
+    http_method_names = ["get", "head"]
+    date_field = "published_at"
+    allow_empty = False
+    allow_future = False
+    month_format = "%m"
+    day_format = "%d"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWSROOM_PAGE_SIZE
+
+    def archive_meta(self, context, title, crumbs):
+        return seo.listing_meta(
+            self.request,
+            title=title,
+            description=f"Stories published by {settings.SITE_NAME} in {title.removeprefix('Archive: ')}.",
+            path=crumbs[-1][1],
+            crumbs=crumbs,
+            page_obj=context.get("page_obj"),
+        )
+
+
+def _year_crumb(date):
+    return (str(date.year), reverse("articles:archive-year", args=[date.year]))
+
+
+def _month_crumb(date):
+    return (f"{date:%B %Y}", reverse("articles:archive-month", args=[date.year, f"{date.month:02d}"]))
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    make_object_list = True
+
+    def get_allow_empty(self):
+        # The footer links to this year's archive, which must answer even before the year's first story.
+        return self.get_year() == str(timezone.localdate().year)
+
+    def get_previous_year(self, date):
+        if not self.get_allow_empty():
+            return super().get_previous_year(date)
+        start = timezone.make_aware(datetime(date.year, 1, 1))
+        earlier = self.get_queryset().filter(published_at__lt=start).values_list("published_at", flat=True).first()
+        return timezone.localtime(earlier).date().replace(month=1, day=1) if earlier else None
+
+    def get_next_year(self, date):
+        return None if self.get_allow_empty() else super().get_next_year(date)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta"] = self.archive_meta(context, f"Archive: {context['year']:%Y}", [_year_crumb(context["year"])])
+        return context
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = context["month"]
+        context["meta"] = self.archive_meta(
+            context, f"Archive: {month:%B %Y}", [_year_crumb(month), _month_crumb(month)]
+        )
+        return context
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    template_name = "articles/archive_day.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = context["day"]
+        crumbs = [
+            _year_crumb(day),
+            _month_crumb(day),
+            (
+                f"{day:%B} {day.day}, {day.year}",
+                reverse("articles:archive-day", args=[day.year, f"{day:%m}", f"{day:%d}"]),
+            ),
+        ]
+        context["meta"] = self.archive_meta(context, f"Archive: {crumbs[-1][0]}", crumbs)
+        return context
+
+
+class QueryField(forms.CharField):
+    """Whatever a reader types is a query: control characters (even NUL) are dropped, never an error."""
+
+    def to_python(self, value):
+        return search.clean_query(super().to_python(value))
+
+
+class SearchForm(forms.Form):
+    q = QueryField(label="Search for", required=False)
+    category = forms.ModelChoiceField(
+        label="Section",
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All sections",
+    )
+    author = forms.ModelChoiceField(
+        label="Author", queryset=Author.objects.none(), to_field_name="slug", required=False, empty_label="All authors"
+    )
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = Author.objects.filter(
+            pk__in=Article.objects.published().values("bylines__author")
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and isinstance(self.fields[name].widget, forms.DateInput):
+                # Give back what the reader typed: a date input cannot hold a value that is not a date.
+                self.fields[name].widget.input_type = "text"
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The “From” date must not be after the “To” date.")
+        return cleaned
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("category"):
+            queryset = queryset.in_category(data["category"])
+        if data.get("author"):
+            queryset = queryset.by_author(data["author"])
+        if data.get("since"):
+            queryset = queryset.filter(published_at__date__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(published_at__date__lte=data["until"])
+        return queryset
+
+
+@require_GET
+def search_view(request):
+    form = SearchForm(request.GET or None)
+    query, page_obj, status = "", None, 200
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"]
+        if query:
+            results = form.filter(Article.objects.published().search(query)).for_listing()
+            page_obj = paginate(request, results)
+            if page_obj is not None:
+                found = search.snippets([a.pk for a in page_obj], query)
+                for article in page_obj:
+                    article.snippet = found.get(article.pk, "")
+    elif form.is_bound:
+        status = 400
+    meta = seo.listing_meta(
+        request,
+        title=f"Search: {query}" if query else "Search",
+        description=f"Search the stories of {settings.SITE_NAME}.",
+        path=reverse("articles:search"),
+        crumbs=[("Search", reverse("articles:search"))],
+        robots="noindex, follow",
+    )
+    return render(
+        request,
+        "articles/search.html",
+        {"form": form, "query": query, "page_obj": page_obj, "meta": meta},
+        status=status,
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        "Disallow: /newsletter/confirm/",
+        "Disallow: /newsletter/unsubscribe/",
+        "Disallow: /newsletter/preferences/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('news-sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

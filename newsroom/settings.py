@@ -250,3 +250,24 @@ MAILINGLIST_MIN_FILL_SECONDS = env_int("MAILINGLIST_MIN_FILL_SECONDS", 3)
 # How many proxies append to X-Forwarded-For in front of the app; 0 trusts only REMOTE_ADDR.
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
+
+# Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
+INSTALLED_APPS += ["django.contrib.sitemaps"]
+MIDDLEWARE += ["newsroom.pagecache.PageCacheMiddleware"]
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
+NEWSROOM_PAGE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", 30)
+# Saving or deleting any model of these apps (or "app.Model" labels) invalidates every cached page.
+NEWSROOM_PAGE_CACHE_CONTENT_APPS = ["articles", "taggit", "mailinglist.MailingList"]
+NEWSROOM_PAGE_CACHE_EXCLUDE = [
+    "/admin/",
+    "/preview/",
+    "/healthz",
+    "/newsletter/confirm/",
+    "/newsletter/unsubscribe/",
+    "/newsletter/preferences/",
+]
+NEWSROOM_FEED_SIZE = env_int("NEWSROOM_FEED_SIZE", 30)
+NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")

@@ -20,3 +20,17 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Public site: crawlers and error pages.
+from articles import sitemaps as article_sitemaps  # noqa: E402
+from articles import views as article_views  # noqa: E402
+
+urlpatterns = [
+    path("robots.txt", article_views.robots_txt, name="robots"),
+    path("sitemap.xml", article_sitemaps.index, name="sitemap-index"),
+    path("sitemap-<str:section>.xml", article_sitemaps.section, name="sitemap-section"),
+    path("news-sitemap.xml", article_sitemaps.news, name="news-sitemap"),
+    *urlpatterns,
+]
+
+handler500 = "newsroom.views.server_error"

@@ -15,3 +15,13 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """The 500 page in the site's design, rendered without the request context: no context processors, so no
+    database query (the database may be why we are here)."""
+    from django.conf import settings
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SITE_NAME}))

@@ -49,10 +49,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path):
-    """Media in a temporary folder, tasks run at once, caches empty: no test sees another's leftovers."""
+    """Media and cache in temporary folders, tasks run at once: no test sees another's leftovers."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A cache of the same kind as production's, but private to this test: two test runs at once cannot collide.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
     for cache in caches.all():
         cache.clear()
     yield

@@ -1,0 +1,247 @@
+"""Full-text search over published articles, native to each supported database.
+
+PostgreSQL: a stored, weighted ``tsvector`` (headline A, dek B, body C) in ``articles_article.search_vector`` with a
+GIN index, kept current by a trigger on every insert and update; queries are parsed by ``websearch_to_tsquery``.
+SQLite: an FTS5 table ``articles_article_fts`` (porter stemming) kept current by triggers on the article table.
+Both are created by migration ``0004_public_search``, which checks the database vendor; the model does not declare
+the column, so the ORM never reads or writes it. The SQLite triggers call ``newsroom_plain_text()``, a Python function
+Django registers on each of its connections, so article rows are written through Django (the ``sqlite3`` shell would
+answer "no such function").
+
+Reader input is cleaned once (control characters removed, length capped) and parsed with the same web-search rules on
+both databases: words are ANDed, ``"quoted phrases"`` match in order, ``-word`` excludes, ``or`` between two terms
+means either. A query with nothing positive to look for matches nothing.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+from django.db.models import BooleanField, FloatField
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+SEARCH_CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+FTS_TABLE = "articles_article_fts"
+# Weights for bm25() in FTS5 column order (headline, dek, body); PostgreSQL's A/B/C weights play the same part.
+FTS_WEIGHTS = "10.0, 4.0, 1.0"
+
+# Private-use characters mark highlights inside the database's output, so the text around them can be escaped
+# before the marks become <mark> elements.
+_MARK_START = "\ue000"
+_MARK_END = "\ue001"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def clean_query(text: str) -> str:
+    """The reader's query made safe to store and show: no control characters, single spaces, capped in length."""
+    text = _CONTROL.sub(" ", text or "")
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+@dataclass
+class ParsedQuery:
+    """A web-search query: `required` is a list of OR-groups of phrases (each phrase a list of words)."""
+
+    required: list[list[list[str]]] = field(default_factory=list)
+    excluded: list[list[str]] = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.required)
+
+    def to_fts5(self) -> str:
+        """The FTS5 MATCH expression. Every word is quoted, so nothing a reader types is read as FTS5 syntax."""
+
+        def phrase(words):
+            return '"' + " ".join(words) + '"'
+
+        expression = " AND ".join("(" + " OR ".join(phrase(p) for p in group) + ")" for group in self.required)
+        for words in self.excluded:
+            expression += f" NOT {phrase(words)}"
+        return expression
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse with websearch_to_tsquery's rules; punctuation separates words, as it does there."""
+    parsed = ParsedQuery()
+    pending_or = False
+    for match in _TOKEN.finditer(clean_query(text)):
+        negated, quoted, bare = match.groups()
+        if bare is not None:
+            if bare.lower() == "or":
+                pending_or = bool(parsed.required)
+                continue
+            negated = "-" if bare.startswith("-") else ""
+            words = _WORD.findall(bare)
+        else:
+            words = _WORD.findall(quoted)
+        if not words:
+            continue
+        words = [w.lower() for w in words]
+        if negated:
+            parsed.excluded.append(words)
+        elif pending_or:
+            parsed.required[-1].append(words)
+        else:
+            parsed.required.append([words])
+        pending_or = False
+    return parsed
+
+
+def _vendor():
+    if connection.vendor not in ("postgresql", "sqlite"):
+        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.")
+    return connection.vendor
+
+
+def matching(queryset, text):
+    """Published articles matching the query, best first (recency breaks ties), annotated with `search_rank`."""
+    parsed = parse_query(text)
+    if not parsed:
+        return queryset.none()
+    if _vendor() == "postgresql":
+        tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+        query = clean_query(text)
+        queryset = queryset.filter(
+            RawSQL(f"articles_article.search_vector @@ {tsquery}", [query], output_field=BooleanField())
+        ).annotate(search_rank=RawSQL(f"ts_rank_cd(articles_article.search_vector, {tsquery})", [query], FloatField()))
+    else:
+        expression = parsed.to_fts5()
+        queryset = queryset.filter(
+            id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+        ).annotate(
+            # bm25() is lower for better matches; negated so both databases sort by descending rank.
+            search_rank=RawSQL(
+                f"(SELECT -bm25({FTS_TABLE}, {FTS_WEIGHTS}) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id)",
+                [expression],
+                FloatField(),
+            )
+        )
+    return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+def _highlight(text: str, *, entities: bool) -> SafeString:
+    """Database highlight output as safe HTML: `text` is tag-free already; `entities` says it still holds HTML
+    entities (PostgreSQL reads the stored HTML, SQLite the plain text its index keeps)."""
+    if entities:
+        text = html.unescape(text)
+    text = escape(" ".join(text.split()))
+    return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))  # noqa: S308 - escaped above
+
+
+def snippets(article_ids, text) -> dict[int, SafeString]:
+    """Highlighted passages from the bodies of the given articles (one query; only for the page being shown)."""
+    parsed = parse_query(text)
+    ids = [int(i) for i in article_ids]
+    if not parsed or not ids:
+        return {}
+    with connection.cursor() as cursor:
+        if _vendor() == "postgresql":
+            options = (
+                f'StartSel="{_MARK_START}", StopSel="{_MARK_END}", MaxWords=30, MinWords=12, '
+                'MaxFragments=2, FragmentDelimiter=" … "'
+            )
+            cursor.execute(
+                f"SELECT id, ts_headline('{SEARCH_CONFIG}', regexp_replace(body, '<[^>]*>', ' ', 'g'), "
+                f"websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s) "
+                "FROM articles_article WHERE id = ANY(%s)",
+                [clean_query(text), options, ids],
+            )
+        else:
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [_MARK_START, _MARK_END, parsed.to_fts5(), *ids],
+            )
+        entities = connection.vendor == "postgresql"
+        return {row[0]: _highlight(row[1] or "", entities=entities) for row in cursor.fetchall()}
+
+
+# SQLite's ALTER TABLE is limited, so Django rebuilds a table for many schema changes, dropping its triggers;
+# ensure_sqlite_search() puts them back after every migrate (post_migrate) and refills the index when it does.
+SQLITE_FORWARD = [
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS articles_article_fts USING fts5(
+        headline, dek, body, tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS articles_article_fts_insert AFTER INSERT ON articles_article BEGIN
+        INSERT INTO articles_article_fts (rowid, headline, dek, body)
+        VALUES (new.id, new.headline, new.dek, newsroom_plain_text(new.body));
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS articles_article_fts_update
+    AFTER UPDATE OF headline, dek, body ON articles_article BEGIN
+        UPDATE articles_article_fts
+        SET headline = new.headline, dek = new.dek, body = newsroom_plain_text(new.body)
+        WHERE rowid = new.id;
+    END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS articles_article_fts_delete AFTER DELETE ON articles_article BEGIN
+        DELETE FROM articles_article_fts WHERE rowid = old.id;
+    END
+    """,
+]
+SQLITE_REFILL = [
+    "DELETE FROM articles_article_fts",
+    """
+    INSERT INTO articles_article_fts (rowid, headline, dek, body)
+    SELECT id, headline, dek, newsroom_plain_text(body) FROM articles_article
+    """,
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS articles_article_fts_insert",
+    "DROP TRIGGER IF EXISTS articles_article_fts_update",
+    "DROP TRIGGER IF EXISTS articles_article_fts_delete",
+    "DROP TABLE IF EXISTS articles_article_fts",
+]
+SQLITE_TRIGGERS = ("articles_article_fts_insert", "articles_article_fts_update", "articles_article_fts_delete")
+
+
+def ensure_sqlite_search(using="default"):
+    """Recreate missing FTS5 triggers and refill the index; a no-op when all are in place. True if it repaired."""
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        if not cursor.fetchone():
+            return False  # not migrated this far yet
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'articles_article'")
+        if set(SQLITE_TRIGGERS) <= {row[0] for row in cursor.fetchall()}:
+            return False
+        with transaction.atomic(using=using):
+            for statement in SQLITE_FORWARD + SQLITE_REFILL:
+                cursor.execute(statement)
+    return True
+
+
+def repair_after_migrate(sender, using="default", **kwargs):
+    ensure_sqlite_search(using)
+
+
+def plain_text(value):
+    """Body HTML as the words a reader sees; registered as an SQLite function for the FTS5 triggers."""
+    if value is None:
+        return None
+    # Tags become spaces so that the words of neighbouring paragraphs stay apart.
+    return " ".join(html.unescape(strip_tags(_TAG.sub(" ", value))).split())
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """The FTS5 triggers call plain_text(); every SQLite connection Django opens gets it."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("newsroom_plain_text", 1, plain_text, deterministic=True)

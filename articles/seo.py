@@ -1,0 +1,201 @@
+"""What pages tell search engines, social networks and feed readers: titles, descriptions, canonical links,
+OpenGraph and Twitter cards, feed links and schema.org JSON-LD (NewsArticle, BreadcrumbList)."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+
+def lead_image(article, request):
+    """The article's lead image for og:image, JSON-LD and feed enclosures: a dict with url, width, height, alt,
+    mime_type and length, or None. The single place to wire Article.lead_image into."""
+    return None
+
+
+@dataclass
+class Feed:
+    title: str
+    url: str
+    type: str = "application/rss+xml"
+
+
+@dataclass
+class PageMeta:
+    title: str
+    description: str
+    canonical: str
+    url: str = ""
+    og_type: str = "website"
+    feeds: list[Feed] = field(default_factory=list)
+    structured_data: list[dict] = field(default_factory=list)
+    image: dict | None = None
+    article: dict | None = None
+    robots: str = ""
+    document_title: str = ""
+
+    def __post_init__(self):
+        self.url = self.url or self.canonical
+        self.description = Truncator(" ".join(self.description.split())).chars(300)
+        if not self.document_title:
+            site = settings.SITE_NAME
+            self.document_title = site if self.title == site else f"{self.title} | {site}"
+
+
+def site_feeds(request):
+    return [
+        Feed(f"{settings.SITE_NAME}: latest (RSS)", request.build_absolute_uri(reverse("articles:feed"))),
+        Feed(
+            f"{settings.SITE_NAME}: latest (Atom)",
+            request.build_absolute_uri(reverse("articles:feed-atom")),
+            "application/atom+xml",
+        ),
+    ]
+
+
+def publisher(request):
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": request.build_absolute_uri("/"),
+        "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(static("img/logo.png"))},
+    }
+
+
+def breadcrumb_list(request, crumbs):
+    """schema.org BreadcrumbList from [(name, path), …], starting at the home page."""
+    crumbs = [(settings.SITE_NAME, reverse("articles:home")), *crumbs]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": request.build_absolute_uri(path)}
+            for n, (name, path) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def page_url(request, path, page_obj=None):
+    """The canonical URL of a listing page: ?page=N is kept (each page lists different stories), nothing else."""
+    url = request.build_absolute_uri(path)
+    if page_obj is not None and page_obj.number > 1:
+        url += f"?page={page_obj.number}"
+    return url
+
+
+def listing_meta(request, *, title, description, path, crumbs=(), feeds=(), page_obj=None, robots=""):
+    if page_obj is not None and page_obj.number > 1:
+        title = f"{title} (page {page_obj.number})"
+    return PageMeta(
+        title=title,
+        description=description,
+        canonical=page_url(request, path, page_obj),
+        feeds=[*feeds, *site_feeds(request)],
+        structured_data=[breadcrumb_list(request, crumbs)] if crumbs else [],
+        robots=robots,
+    )
+
+
+def home_meta(request):
+    return PageMeta(
+        title=settings.SITE_NAME,
+        description=f"The latest news from {settings.SITE_NAME}.",
+        canonical=request.build_absolute_uri(reverse("articles:home")),
+        feeds=site_feeds(request),
+        structured_data=[
+            {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": settings.SITE_NAME,
+                "url": request.build_absolute_uri("/"),
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": request.build_absolute_uri(reverse("articles:search")) + "?q={search_term_string}",
+                    "query-input": "required name=search_term_string",
+                },
+            }
+        ],
+    )
+
+
+def news_article(request, article, image=None):
+    """schema.org NewsArticle for an article page (expects article loaded with for_display())."""
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": Truncator(article.headline).chars(110),
+        "description": article.dek or article.headline,
+        "datePublished": timezone.localtime(article.published_at).isoformat(),
+        "dateModified": timezone.localtime(max(article.updated_at, article.published_at)).isoformat(),
+        "author": [
+            {
+                "@type": "Person",
+                "name": byline.author.name,
+                "url": request.build_absolute_uri(byline.author.get_absolute_url()),
+                **({"jobTitle": byline.author.job_title} if byline.author.job_title else {}),
+            }
+            for byline in article.bylines.all()
+        ],
+        "publisher": publisher(request),
+        "inLanguage": settings.NEWSROOM_LANGUAGE,
+        "isAccessibleForFree": True,
+    }
+    if article.category:
+        data["articleSection"] = article.category.name
+    tags = [tag.name for tag in article.tags.all()]
+    if tags:
+        data["keywords"] = tags
+    if image:
+        data["image"] = [image["url"]]
+    if article.source_id:
+        data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}
+        if article.source.url:
+            data["sourceOrganization"]["url"] = article.source.url
+        if article.original_url:
+            data["isBasedOn"] = article.original_url
+    return data
+
+
+def article_meta(request, article):
+    own_url = request.build_absolute_uri(article.get_absolute_url())
+    canonical = article.original_url if article.canonical_is_original and article.original_url else own_url
+    image = lead_image(article, request)
+    crumbs = []
+    if article.category:
+        if article.category.parent:
+            crumbs.append((article.category.parent.name, article.category.parent.get_absolute_url()))
+        crumbs.append((article.category.name, article.category.get_absolute_url()))
+    crumbs.append((article.headline, article.get_absolute_url()))
+    feeds = []
+    if article.category:
+        feeds.append(
+            Feed(
+                f"{settings.SITE_NAME}: {article.category.name}",
+                request.build_absolute_uri(reverse("articles:category-feed", args=[article.category.slug])),
+            )
+        )
+    return PageMeta(
+        title=article.headline,
+        description=article.dek or article.headline,
+        canonical=canonical,
+        url=own_url,
+        og_type="article",
+        feeds=[*feeds, *site_feeds(request)],
+        structured_data=[news_article(request, article, image), breadcrumb_list(request, crumbs)],
+        image=image,
+        article={
+            "published_time": article.published_at,
+            "modified_time": max(article.updated_at, article.published_at),
+            "section": article.category.name if article.category else "",
+            "tags": [tag.name for tag in article.tags.all()],
+            "authors": [
+                request.build_absolute_uri(byline.author.get_absolute_url()) for byline in article.bylines.all()
+            ],
+        },
+    )

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    name = "newsroom"
+    verbose_name = "Newsroom"
+
+    def ready(self):
+        from newsroom.pagecache import connect_signals
+
+        connect_signals()
