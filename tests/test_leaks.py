@@ -24,6 +24,21 @@ PUBLIC_URLS = [
     "/tag/{tag}/",
     "/author/{author}/",
     "/corrections/",
+    "/archive/{year}/",
+    "/archive/{year}/{month}/",
+    "/archive/{year}/{month}/{day}/",
+    "/search/?q=" + MARKER,
+    "/search/?q=headline",
+    "/search/?q=story&category={category}&author={author}",
+    "/feed/",
+    "/feed/atom/",
+    "/category/{category}/feed/",
+    "/tag/{tag}/feed/",
+    "/author/{author}/feed/",
+    "/sitemap.xml",
+    "/news-sitemap.xml",
+    "/robots.txt",
+    "/newsletter/",
 ]
 
 
@@ -65,13 +80,21 @@ def newsroom(make_article, make_author, make_category, make_editor):
 @pytest.mark.django_db
 @pytest.mark.parametrize("template", PUBLIC_URLS)
 def test_unpublished_marker_appears_on_no_public_url(client, newsroom, template):
+    today = timezone.localdate()
     slugs = {key: newsroom[key] for key in ("category", "tag", "author")}
+    slugs |= {"year": today.year, "month": f"{today:%m}", "day": f"{today:%d}"}
     urls = {template.format(article=article.get_absolute_url(), **slugs) for article in newsroom["articles"]}
     for url in sorted(urls):
         response = client.get(url)
         assert response.status_code in (200, 404, 410), url
         body = response.content.decode()
-        assert MARKER not in body, url
+        if url.startswith("/search/"):
+            # The search page repeats the reader's query; what must not appear is a hidden article.
+            for article in newsroom["articles"]:
+                state = article.slug.removesuffix("-story")
+                assert article.slug not in body and f"{state} headline" not in body, url
+        else:
+            assert MARKER not in body, url
         assert not any(MARKER in value for value in response.headers.values()), url
         if template == "{article}":
             assert response.status_code in (404, 410), url
@@ -87,3 +110,17 @@ def test_the_live_story_is_on_the_listings(client, newsroom):
         f"/author/{newsroom['author']}/",
     ]:
         assert "A live story" in client.get(url).content.decode(), url
+
+
+@pytest.mark.django_db
+def test_unpublished_marker_appears_in_no_sitemap_section(client, newsroom):
+    from lxml import etree
+
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert sections
+    for section in sections:
+        response = client.get(section.removeprefix("http://testserver"))
+        assert response.status_code == 200, section
+        body = response.content.decode()
+        assert MARKER not in body and "draft-story" not in body and "scheduled-story" not in body, section
