@@ -184,3 +184,12 @@ DJANGO_PROSE_EDITOR_MENU_GROUPS = None  # the library's default menu
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
+
+# Images (articles/images.py). Uploads over these limits are refused before being decoded; the originals
+# are kept in their own storage, which has no public URL (S3: point "originals" at a private bucket).
+NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
+STORAGES["originals"] = {
+    "BACKEND": "articles.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
+}
