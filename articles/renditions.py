@@ -75,8 +75,14 @@ def render_set(image):
     try:
         for spec in SPECS.values():
             by_format = record.setdefault(spec.name, {})
-            for box, size in target_sizes(spec, source.width, source.height, image.focal_x, image.focal_y):
-                resized = source.crop(box).resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+            targets = target_sizes(spec, source.width, source.height, image.focal_x, image.focal_y)
+            # Largest first, each made from the one before: as sharp as scaling the crop each time, far cheaper.
+            previous = source.crop(targets[0][0])
+            made = []
+            for _box, size in reversed(targets):
+                previous = previous.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+                made.append((size, previous))
+            for size, resized in reversed(made):
                 for fmt in spec.formats:
                     data = encode(resized, fmt, quality=QUALITY[fmt])
                     name = default_storage.save(rendition_name(image, spec, fmt, size), ContentFile(data))
