@@ -245,10 +245,11 @@ class Article(models.Model):
         return self.lead_image_credit or (self.lead_image.credit if self.lead_image_id else "")
 
     def social_image(self, request=None):
-        """The lead image for OpenGraph, JSON-LD and feed enclosures: (absolute URL, width, height) or None.
+        """The lead image for OpenGraph, JSON-LD and feed enclosures: a named tuple ``(url, width, height)``
+        with an absolute URL (built from the request when given, else from NEWSROOM_SITE_URL), or None.
 
-        The 1200×630 social rendition when it is ready; until then the served copy (still stripped of
-        metadata), so a crawler arriving in the first seconds after publication gets a picture.
+        It is the 1200×630 social rendition (a JPEG) when ready; until then the served copy (stripped of
+        metadata too, in the upload's format), so a crawler arriving just after publication gets a picture.
         """
         if not self.lead_image_id:
             return None
@@ -446,10 +447,9 @@ class Image(models.Model):
 
     def social_image(self, request=None):
         """(absolute URL, width, height) of the 1200×630 rendition, or of the served copy until it is ready."""
-        from articles.renditions import rendition
+        from articles.renditions import Rendered, rendition
 
-        found = rendition(self, "social")
-        url, width, height = found or (self.file.url, self.width, self.height)
+        url, width, height = rendition(self, "social") or (self.file.url, self.width, self.height)
         if "://" not in url:
             url = request.build_absolute_uri(url) if request else f"{settings.SITE_URL}{url}"
-        return url, width, height
+        return Rendered(url, width, height)

@@ -9,6 +9,7 @@ touch Pillow: until a set exists they show the served copy, scaled by the browse
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -161,6 +162,12 @@ def picture_for(image, spec_name):
     )
 
 
+class Rendered(NamedTuple):
+    url: str
+    width: int
+    height: int
+
+
 def rendition(image, spec_name, fmt="JPEG"):
     """(url, width, height) of the largest ready rendition of a spec in a format, or None."""
     if not image.renditions_ready:
@@ -169,7 +176,7 @@ def rendition(image, spec_name, fmt="JPEG"):
     if not rows:
         return None
     width, height, name = rows[-1]
-    return default_storage.url(name), width, height
+    return Rendered(default_storage.url(name), width, height)
 
 
 def thumbnail_url(image):

@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -143,3 +144,23 @@ def test_deleting_an_image_removes_its_files(make_image, django_capture_on_commi
         delete_image(image=image)
     assert not any(default_storage.exists(name) for name in names)
     assert not os.path.exists(served) and not os.path.exists(original)
+
+
+def test_missing_renditions_can_be_queued_again(make_image, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    ready, waiting = make_image(), make_image(renditions=False)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("queue_renditions", stdout=out)
+    assert out.getvalue() == "Queued renditions for 1 image(s).\n"
+    waiting.refresh_from_db()
+    assert waiting.renditions_ready
+
+    old = renditions.names_in(Image.objects.get(pk=ready.pk).renditions)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("queue_renditions", "--all", stdout=out)
+    assert out.getvalue() == "Queued renditions for 2 image(s).\n"
+    ready.refresh_from_db()
+    assert ready.renditions_ready and not set(old) & set(renditions.names_in(ready.renditions))

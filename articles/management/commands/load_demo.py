@@ -21,7 +21,10 @@ DEMO_ACCOUNTS = [
     (
         "reporter",
         "Rita",
-        ["add_article", "change_article", "view_article", "view_author", "view_category", "view_source"],
+        [
+            *("add_article", "change_article", "view_article", "view_author", "view_category", "view_source"),
+            *("add_image", "change_image", "view_image"),
+        ],
     ),
 ]
 
