@@ -27,11 +27,14 @@ def make_renditions(image_id: int, version: int) -> str:
     record, stored = renditions.render_set(image)
     with transaction.atomic():
         current = Image.objects.select_for_update().filter(pk=image_id).first()
-        if current is None or current.version != version:
-            renditions.delete_files_on_commit(stored)
-            return "stale"
-        old = [name for name in renditions.names_in(current.renditions) if name not in stored]
-        Image.objects.filter(pk=image_id).update(renditions=record, renditions_version=version)
-        renditions.delete_files_on_commit(old)
+        stale = current is None or current.version != version
+        if not stale:
+            old = [name for name in renditions.names_in(current.renditions) if name not in stored]
+            Image.objects.filter(pk=image_id).update(renditions=record, renditions_version=version)
+            # Pages may be showing the old files until this commits, so they go only after it.
+            renditions.delete_files_on_commit(old)
+    if stale:
+        renditions.delete_files(stored)  # never recorded anywhere: nothing can be showing them
+        return "stale"
     logger.info("Made %d renditions of image %s (version %s)", len(stored), image_id, version)
     return "made"

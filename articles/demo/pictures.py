@@ -28,8 +28,9 @@ class DemoPicture:
 
 
 def sky(draw, top, bottom, horizon=HEIGHT):
-    for y in range(horizon):
-        t = y / max(1, horizon - 1)
+    # Painted to the bottom edge, so no gap shows where the ground's outline dips below the horizon.
+    for y in range(HEIGHT):
+        t = min(1.0, y / max(1, horizon - 1))
         draw.line([(0, y), (WIDTH, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
 
 
@@ -238,10 +239,10 @@ PICTURES = [
     ),
     DemoPicture(
         "aid-convoys-reach-northern-towns",
-        "Snow-capped mountains above a lake",
-        "The mountain road the convoys use in winter (illustration).",
-        (0.5, 0.4),
-        glacier,
+        "Rows of olive trees on either side of a road under an evening sky",
+        "Olive groves along the convoy route (illustration).",
+        (0.5, 0.7),
+        olive_grove,
         inline=True,
     ),
 ]

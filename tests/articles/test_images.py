@@ -61,10 +61,26 @@ def test_a_truncated_jpeg_is_refused(make_upload):
     assert message.startswith("The image file is damaged or incomplete (truncated or corrupt).")
 
 
-def test_a_30000_by_30000_pixel_bomb_is_refused_without_decoding_it(make_upload):
-    bomb = png_header_bomb(30_000, 30_000)
+def gif_header_bomb(width, height):
+    screen = struct.pack("<HH", width, height) + b"\x00\x00\x00"
+    frame = b"," + struct.pack("<HHHH", 0, 0, width, height) + b"\x00\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + frame + b";"
+
+
+def jpeg_header_bomb(width, height):
+    frame = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x01\x03\x11\x01"
+    scan = b"\xff\xda" + struct.pack(">H", 12) + b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
+    return b"\xff\xd8" + frame + scan + b"\x00" * 16 + b"\xff\xd9"
+
+
+@pytest.mark.parametrize(
+    ("name", "make_bomb"),
+    [("bomb.png", png_header_bomb), ("bomb.gif", gif_header_bomb), ("bomb.jpg", jpeg_header_bomb)],
+)
+def test_a_30000_by_30000_pixel_bomb_is_refused_without_decoding_it(make_upload, name, make_bomb):
+    bomb = make_bomb(30_000, 30_000)
     assert len(bomb) < 200
-    message = refused(make_upload, name="bomb.png", content=bomb)
+    message = refused(make_upload, name=name, content=bomb)
     assert message == (
         "The image is 30,000 × 30,000 pixels (900 megapixels); the limit is 50 megapixels. "
         "Resize it and upload it again."
@@ -87,6 +103,17 @@ def test_an_oversized_file_is_refused(make_upload, settings):
 def test_default_limits_are_20_megabytes_and_50_megapixels(settings):
     assert settings.NEWSROOM_IMAGE_MAX_BYTES == 20 * 1024 * 1024
     assert settings.NEWSROOM_IMAGE_MAX_PIXELS == 50_000_000
+
+
+def test_an_svg_is_refused_even_named_png(make_upload):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>'
+    assert refused(make_upload, name="logo.png", content=svg).startswith("This file is not a JPEG, PNG, WebP or GIF")
+
+
+def test_a_corrupt_png_is_refused(make_upload):
+    whole = picture_bytes(fmt="PNG", size=(200, 200))
+    broken = whole[:60] + bytes(b ^ 0xFF for b in whole[60:90]) + whole[90:]
+    assert refused(make_upload, name="broken.png", content=broken).startswith("The image file is damaged")
 
 
 def test_an_empty_file_is_refused(make_upload):
@@ -174,6 +201,18 @@ def test_colour_profile_is_converted_and_dropped(make_image, make_upload):
     image = make_image(upload=make_upload(name="tagged.jpg", icc_profile=srgb))
     with PILImage.open(image.file.path) as served:
         assert "icc_profile" not in served.info
+
+
+def test_a_cmyk_jpeg_is_served_as_rgb(make_image, make_upload):
+    from PIL import Image as PILImage
+
+    out = io.BytesIO()
+    PILImage.new("CMYK", (300, 200), (0, 255, 255, 0)).save(out, "JPEG")
+    image = make_image(upload=make_upload(name="print.jpg", content=out.getvalue()))
+    with PILImage.open(image.file.path) as served:
+        assert served.mode == "RGB"
+        red, green, blue = served.getpixel((150, 100))
+    assert red > 180 and green < 80 and blue < 80
 
 
 def test_an_animated_gif_keeps_its_first_frame(make_image, make_upload):

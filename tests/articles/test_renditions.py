@@ -164,3 +164,21 @@ def test_missing_renditions_can_be_queued_again(make_image, django_capture_on_co
     assert out.getvalue() == "Queued renditions for 2 image(s).\n"
     ready.refresh_from_db()
     assert ready.renditions_ready and not set(old) & set(renditions.names_in(ready.renditions))
+
+
+def test_renditions_finished_after_the_focal_point_moved_are_thrown_away(make_image, monkeypatch):
+    image = make_image(renditions=False)
+    real_render_set = renditions.render_set
+    made = []
+
+    def render_then_refocus(image):
+        record, stored = real_render_set(image)
+        made.extend(stored)
+        Image.objects.filter(pk=image.pk).update(version=image.version + 1)  # an editor moved the focal point
+        return record, stored
+
+    monkeypatch.setattr(renditions, "render_set", render_then_refocus)
+    assert make_renditions.call(image.pk, image.version) == "stale"
+    image.refresh_from_db()
+    assert not image.renditions_ready and image.renditions == {}
+    assert made and not any(default_storage.exists(name) for name in made)
