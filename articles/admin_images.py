@@ -84,6 +84,11 @@ class ImageAdmin(admin.ModelAdmin):
         refocused = bool({"focal_x", "focal_y"} & set(form.changed_data))
         services.save_image(image=obj, upload=upload, refocused=refocused, uploaded_by=request.user)
 
+    def response_post_save_add(self, request, obj):
+        # Straight on to the focal point: it can only be set once the picture exists.
+        self.message_user(request, "Now click the subject of the picture to set the focal point for its crops.")
+        return HttpResponseRedirect(reverse("admin:articles_image_change", args=[obj.pk]))
+
     def delete_model(self, request, obj):
         services.delete_image(image=obj)
 

@@ -12,6 +12,8 @@ the library picker (`ImageAdmin.picker_view`); the chosen image's id is kept in 
 public page replaces the <img> with the image's responsive renditions (`articles.templatetags.pictures`).
 """
 
+import re
+
 import nh3
 from django.urls import reverse_lazy
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
@@ -51,8 +53,8 @@ _cleaner = body_cleaner()
 
 def sanitize_body(html):
     html = _cleaner.clean(html)
-    # ProseMirror always leaves one empty paragraph; an empty body should be empty.
-    return "" if html in ("<p></p>", "") else html
+    # ProseMirror always leaves one empty block; an empty body should be empty.
+    return "" if re.fullmatch(r"<(?P<tag>\w+)></(?P=tag)>", html) else html
 
 
 class SanitizedHTMLField(ProseEditorField):

@@ -28,6 +28,7 @@ def add_image(*, upload, alt_text, uploaded_by=None, **fields):
     """
     info = inspect_upload(upload)
     image = Image(alt_text=alt_text, uploaded_by=uploaded_by, format=info.format, **fields)
+    image.full_clean(exclude=["original", "file", "width", "height"])  # alt text given, focal point inside
     _take_upload(image, upload, info)
     image.save()
     queue_renditions(image)

@@ -37,7 +37,7 @@ def test_editor_uploads_and_describes_a_picture(editor_client, editor, make_uplo
     )
     image = Image.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == "/admin/articles/image/"
+    assert response["Location"] == f"/admin/articles/image/{image.pk}/change/"
     assert (image.width, image.height, image.format) == (1600, 1000, "JPEG")
     assert image.uploaded_by == editor
     assert image.renditions_ready

@@ -250,3 +250,11 @@ def test_a_focal_crop_lies_inside_the_image_and_keeps_the_focal_point(width, hei
         assert abs((right - left) / (bottom - top) - ratio) < 0.05 * ratio
     if ratio:
         assert (right - left) == width or (bottom - top) == height  # the largest such box
+
+
+@pytest.mark.parametrize(("fields", "field"), [({"alt_text": ""}, "alt_text"), ({"focal_x": 1.5}, "focal_x")])
+def test_an_image_needs_alt_text_and_a_focal_point_inside_it(make_upload, fields, field):
+    with pytest.raises(ValidationError) as caught:
+        add_image(upload=make_upload(), **{"alt_text": "A test picture", **fields})
+    assert field in caught.value.message_dict
+    assert not Image.objects.exists()
