@@ -44,7 +44,8 @@ def save_image(*, image, upload=None, refocused=False, uploaded_by=None):
         image.uploaded_by = uploaded_by
     if upload is not None:
         info = inspect_upload(upload)
-        old_served, old_original = image.file.name, image.original.name if image.pk else ""
+        # The stored names, not the instance's: a form has already put the new upload on the instance.
+        old_served, old_original = Image.objects.filter(pk=image.pk).values_list("file", "original").first() or ("", "")
         image.format = info.format
         _take_upload(image, upload, info)
         image.save()

@@ -1,3 +1,5 @@
+import os
+
 import lxml.html
 import pytest
 from django.contrib.auth.models import Permission
@@ -185,3 +187,21 @@ def test_body_editor_offers_figures_from_the_library(editor_client):
     html = editor_client.get("/admin/articles/article/add/").content.decode()
     assert "/admin/articles/image/pick/" in html
     assert Article._meta.get_field("body").config["extensions"]["Figure"]
+
+
+def test_uploading_a_new_file_replaces_the_picture_and_its_files(
+    editor_client, make_image, make_upload, django_capture_on_commit_callbacks
+):
+    image = make_image(upload=make_upload(size=(800, 450)))
+    old_files = [image.file.path, image.original.path]
+    data = {"alt_text": image.alt_text, "caption": "", "credit": "", "source": "", "focal_x": "0.5", "focal_y": "0.5"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            f"/admin/articles/image/{image.pk}/change/",
+            {**data, "original": make_upload(name="wider.png", fmt="PNG", size=(1200, 400))},
+        )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.width, image.height, image.format) == (1200, 400, "PNG")
+    assert image.renditions_ready and image.renditions["card"]["JPEG"][-1][:2] == [640, 360]
+    assert not any(os.path.exists(path) for path in old_files)
