@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from articles import services
 from articles.images import inspect_upload
-from articles.models import Image
+from articles.models import Article, Image
 from articles.renditions import picture_for, thumbnail_url
 
 PICKER_PAGE_SIZE = 48
@@ -88,6 +89,14 @@ class ImageAdmin(admin.ModelAdmin):
         # Straight on to the focal point: it can only be set once the picture exists.
         self.message_user(request, "Now click the subject of the picture to set the focal point for its crops.")
         return HttpResponseRedirect(reverse("admin:articles_image_change", args=[obj.pk]))
+
+    def get_deleted_objects(self, objs, request):
+        """Also protect pictures placed in article bodies, which no foreign key records."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for article in articles_showing_inline(objs):
+            url = reverse("admin:articles_article_change", args=[article.pk])
+            protected.append(format_html('Article: <a href="{}">{}</a> (in the body)', url, article.headline))
+        return to_delete, model_count, perms_needed, protected
 
     def delete_model(self, request, obj):
         services.delete_image(image=obj)
@@ -191,6 +200,14 @@ class ImageAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return HttpResponseRedirect(thumbnail_url(get_object_or_404(Image, pk=pk)))
+
+
+def articles_showing_inline(images):
+    """Articles whose body places one of these images (the editor records the image id in ``data-file``)."""
+    condition = Q()
+    for image in images:
+        condition |= Q(body__contains=f'data-file="{image.pk}"')
+    return Article.objects.filter(condition).only("pk", "headline") if condition else Article.objects.none()
 
 
 class LeadImageWidget(ForeignKeyRawIdWidget):

@@ -64,9 +64,11 @@ def inline_pictures(body):
 
     def render(img_tag, caption_html):
         match = FILE_ID.search(img_tag)
-        image = images.get(int(match[1])) if match else None
-        if image is None:
+        if match is None:
             return None
+        image = images.get(int(match[1]))
+        if image is None:
+            return ""  # deleted from the library since: its files are gone, so show nothing rather than a hole
         alt = ALT.search(img_tag)
         context = picture_context(
             image,
@@ -78,10 +80,12 @@ def inline_pictures(body):
         return render_to_string("articles/_picture.html", context).strip()
 
     def figure(match):
-        return render(match[1], match[2]) or match[0]
+        rendered = render(match[1], match[2])
+        return match[0] if rendered is None else rendered
 
     def bare(match):
-        return render(match[0], None) or match[0]
+        rendered = render(match[0], None)
+        return match[0] if rendered is None else rendered
 
     out = []
     position = 0

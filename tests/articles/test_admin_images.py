@@ -205,3 +205,18 @@ def test_uploading_a_new_file_replaces_the_picture_and_its_files(
     assert (image.width, image.height, image.format) == (1200, 400, "PNG")
     assert image.renditions_ready and image.renditions["card"]["JPEG"][-1][:2] == [640, 360]
     assert not any(os.path.exists(path) for path in old_files)
+
+
+def test_an_image_placed_in_a_body_cannot_be_deleted(editor_client, make_article, make_image):
+    image = make_image()
+    make_article(
+        headline="Convoy story", body=f'<figure class="figure"><img src="/x.jpg" data-file="{image.pk}"></figure>'
+    )
+    make_article(
+        headline="Other story", body=f'<figure class="figure"><img src="/x.jpg" data-file="{image.pk}0"></figure>'
+    )
+    response = editor_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Convoy story</a> (in the body)" in html and "Other story" not in html
+    assert Image.objects.filter(pk=image.pk).exists()

@@ -162,12 +162,20 @@ def test_inline_images_become_responsive_pictures(client, make_article, make_ima
     assert [p.text for p in page.cssselect(".story-body > p")] == ["Before.", "After."]
 
 
-def test_an_inline_image_missing_from_the_library_is_left_as_written(client, make_article):
+def test_an_inline_image_deleted_from_the_library_leaves_no_hole(client, make_article):
     article = make_article(
-        body='<figure class="figure"><img src="/media/gone.jpg" alt="Gone" data-file="999"></figure>'
+        body='<p>Before.</p><figure class="figure"><img src="/media/gone.jpg" alt="Gone" data-file="999">'
+        "<figcaption>Gone</figcaption></figure><p>After.</p>"
     )
     html = client.get(article.get_absolute_url()).content.decode()
-    assert '<img src="/media/gone.jpg" alt="Gone" data-file="999">' in html
+    assert "gone.jpg" not in html and "<figure" not in html
+    assert "<p>Before.</p><p>After.</p>" in html
+
+
+def test_an_image_without_a_library_id_is_left_as_written(client, make_article):
+    article = make_article(body='<p><img src="https://cdn.example.com/chart.png" alt="Chart"></p>')
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<img src="https://cdn.example.com/chart.png" alt="Chart">' in html
 
 
 def test_body_sanitiser_keeps_figures_and_blocks_dangerous_urls_and_handlers(make_article):
