@@ -58,6 +58,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
     assert abs(float(page.input_value("#id_focal_y")) - 350 / 900) < 0.02
     assert page.locator(".focal-marker").is_visible()
     page.click("input[name=_continue]")
+    page.get_by_text("was changed successfully").wait_for()
     image.refresh_from_db()
     assert abs(image.focal_x - 0.84) < 0.02 and image.version == 3 and image.renditions_ready
     assert page.locator(".crop-preview img").count() == 3
@@ -84,6 +85,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
     screenshot("article-admin-lead-image")
     page.fill("#id_lead_image_caption", "Trucks wait at the Bab al-Hawa crossing.")
     page.click("input[name=_save]")
+    page.get_by_text("was changed successfully").wait_for()
     article.refresh_from_db()
     assert article.lead_image == image
 
@@ -109,6 +111,7 @@ def test_a_bad_upload_is_refused_in_the_browser(editor_page, live_server):
     )
     page.fill("#id_alt_text", "Anything")
     page.click("input[name=_save]")
+    page.locator(".field-original .errorlist").wait_for()
     assert "This file is a PNG image but its name ends in “.jpg”." in page.locator(".field-original").inner_text()
     assert not Image.objects.exists()
 
@@ -131,6 +134,7 @@ def test_editor_places_a_library_picture_in_the_body(editor_page, live_server, m
     assert dialog.locator("input[name=altText]").input_value() == "Trucks on a mountain road"
     dialog.locator("button[type=submit], input[type=submit]").first.click()
     page.click("input[name=_save]")
+    page.get_by_text("was changed successfully").wait_for()
     body = Article.objects.get(pk=article.pk).body
     assert f'data-file="{image.pk}"' in body
     page.goto(live_server.url + article.get_absolute_url())
