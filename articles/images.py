@@ -42,7 +42,6 @@ class UploadInfo:
     format: str  # "JPEG", "PNG", "WEBP" or "GIF": what the bytes are, whatever the name says
     width: int  # as stored in the file, before EXIF orientation
     height: int
-    frames: int
 
 
 def megabytes(size):
@@ -80,7 +79,6 @@ def inspect_upload(upload, *, max_bytes=None, max_pixels=None):
     try:
         with PILImage.open(upload, formats=list(FORMATS)) as im:
             real_format, (width, height) = im.format, im.size
-            frames = getattr(im, "n_frames", 1) if real_format != "GIF" else 1
     except PILImage.DecompressionBombError:
         raise _too_many_pixels(_header_size(upload), max_pixels) from None
     except UnidentifiedImageError:
@@ -117,7 +115,7 @@ def inspect_upload(upload, *, max_bytes=None, max_pixels=None):
         raise _damaged() from None
     finally:
         upload.seek(0)
-    return UploadInfo(format=real_format, width=width, height=height, frames=frames)
+    return UploadInfo(format=real_format, width=width, height=height)
 
 
 def _header_size(upload):

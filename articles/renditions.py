@@ -114,7 +114,7 @@ def delete_files_on_commit(names):
 
 
 @dataclass(frozen=True)
-class Source:
+class PictureSource:
     type: str
     srcset: str
 
@@ -123,7 +123,7 @@ class Source:
 class Picture:
     """What the `{% picture %}` tag needs: sources in order of preference and the <img> fallback."""
 
-    sources: list[Source]
+    sources: list[PictureSource]
     src: str
     srcset: str
     width: int
@@ -143,7 +143,7 @@ def picture_for(image, spec_name):
         # The <img> src is the rendition nearest 960 pixels wide, for browsers that ignore srcset.
         middle = min(fallback, key=lambda row: abs(row[0] - 960))
         return Picture(
-            sources=[Source(MIME_TYPES[fmt], srcsets[fmt]) for fmt in spec.formats[:-1]],
+            sources=[PictureSource(MIME_TYPES[fmt], srcsets[fmt]) for fmt in spec.formats[:-1]],
             src=url(middle[2]),
             srcset=srcsets[spec.formats[-1]],
             width=largest[0],
