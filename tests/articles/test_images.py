@@ -258,3 +258,14 @@ def test_an_image_needs_alt_text_and_a_focal_point_inside_it(make_upload, fields
         add_image(upload=make_upload(), **{"alt_text": "A test picture", **fields})
     assert field in caught.value.message_dict
     assert not Image.objects.exists()
+
+
+def test_originals_are_stored_outside_the_served_media_folder_by_default():
+    from pathlib import Path
+
+    from newsroom import settings as project
+
+    originals = Path(project.STORAGES["originals"]["OPTIONS"]["location"]).resolve()
+    media = Path(project.MEDIA_ROOT).resolve()
+    assert media not in originals.parents and originals != media
+    assert project.STORAGES["originals"]["BACKEND"] == "articles.storage.PrivateFileSystemStorage"
