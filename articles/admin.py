@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.admin_images import LeadImageAdminMixin
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
 from articles.widgets import TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
@@ -45,7 +46,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", "tags", "published_at"]
     date_hierarchy = "published_at"
@@ -53,11 +54,13 @@ class ArticleAdmin(ArticleWorkflowAdmin, admin.ModelAdmin):
     search_help_text = "Search headline, dek and author name."
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["category", "secondary_categories", "source"]
+    raw_id_fields = ["lead_image"]
     inlines = [BylineInline]
     list_select_related = ["category"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "dateline", "body"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
         ("Filing", {"fields": ["category", "secondary_categories", "tags", "featured"]}),
         ("Wire copy", {"fields": ["source", "original_url", "canonical_is_original"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["status", "published_at", "created_at", "updated_at"]}),

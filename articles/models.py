@@ -1,13 +1,19 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from articles.fields import SanitizedHTMLField
+from articles.images import EXTENSION_FOR
+from articles.storage import originals_storage
 from articles.workflow import ArticleWorkflow
 
 
@@ -109,7 +115,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_display(self):
         """Everything an article page or listing item shows, in a constant number of queries."""
-        return self.select_related("category", "category__parent", "source").prefetch_related(
+        return self.select_related("category", "category__parent", "source", "lead_image").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",
             "secondary_categories",
@@ -119,7 +125,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a listing item shows (no body), in a constant number of queries."""
         return (
-            self.select_related("category", "source")
+            self.select_related("category", "source", "lead_image")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .defer("body")
         )
@@ -210,6 +216,16 @@ class Article(ArticleWorkflow, models.Model):
         help_text="A published article goes live at this time; a time in the future is an embargo.",
     )
     featured = models.BooleanField(default=False, help_text="Candidate for the lead story on the home page.")
+    # Lead image (articles/images.py, renditions.py): the caption and credit default to the image's own.
+    lead_image = models.ForeignKey(
+        "articles.Image", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_for"
+    )
+    lead_image_caption = models.TextField(
+        "lead image caption", blank=True, max_length=1000, help_text="Leave empty to use the image's caption."
+    )
+    lead_image_credit = models.CharField(
+        "lead image credit", max_length=200, blank=True, help_text="Leave empty to use the image's credit."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +286,25 @@ class Article(ArticleWorkflow, models.Model):
         """The byline followed by the source credit, e.g. “By Lisa Schlein · VOA”."""
         parts = [p for p in (self.byline_text, self.source.short_name if self.source else "") if p]
         return " · ".join(parts)
+
+    @property
+    def lead_image_caption_text(self):
+        return self.lead_image_caption or (self.lead_image.caption if self.lead_image_id else "")
+
+    @property
+    def lead_image_credit_text(self):
+        return self.lead_image_credit or (self.lead_image.credit if self.lead_image_id else "")
+
+    def social_image(self, request=None):
+        """The lead image for OpenGraph, JSON-LD and feed enclosures: a named tuple ``(url, width, height)``
+        with an absolute URL (built from the request when given, else from NEWSROOM_SITE_URL), or None.
+
+        It is the 1200×630 social rendition (a JPEG) when ready; until then the served copy (stripped of
+        metadata too, in the upload's format), so a crawler arriving just after publication gets a picture.
+        """
+        if not self.lead_image_id:
+            return None
+        return self.lead_image.social_image(request)
 
 
 def join_names(names):
@@ -477,3 +512,131 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article.get_absolute_url()}"
+
+
+# Images ----------------------------------------------------------------------------------------------------
+
+
+def original_upload_to(image, filename):
+    return f"originals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+def served_upload_to(image, filename):
+    return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+def fraction_validators():
+    return [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+class ImageQuerySet(models.QuerySet):
+    def renditions_missing(self):
+        """Images whose renditions for their current version have not been made (yet)."""
+        return self.exclude(renditions_version=F("version"))
+
+    def search(self, text):
+        return self.filter(Q(caption__icontains=text) | Q(credit__icontains=text) | Q(alt_text__icontains=text))
+
+
+class Image(models.Model):
+    """A photo in the library, reusable across articles. Upload it through `articles.services.add_image`."""
+
+    original = models.FileField(
+        upload_to=original_upload_to,
+        storage=originals_storage,
+        max_length=255,
+        help_text="JPEG, PNG, WebP or GIF. Kept privately as uploaded; readers only ever get processed copies.",
+    )
+    file = models.FileField(
+        "served copy",
+        upload_to=served_upload_to,
+        max_length=255,
+        editable=False,
+        help_text="Upright, sRGB, without metadata; what pages show until the renditions are ready.",
+    )
+    format = models.CharField(max_length=10, editable=False, help_text="The real format of the original.")
+    width = models.PositiveIntegerField(editable=False, help_text="Of the served copy, in pixels.")
+    height = models.PositiveIntegerField(editable=False)
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it: “Smoke rises over a market in Idlib”. "
+        "Not the caption, and no “photo of”.",
+    )
+    caption = models.TextField(blank=True, max_length=1000, help_text="Shown under the picture.")
+    credit = models.CharField(max_length=200, blank=True, help_text="As printed, e.g. “AP Photo/Ghaith Alsayed”.")
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="images",
+        help_text="The agency or partner the picture comes from, if not the newsroom.",
+    )
+    focal_x = models.FloatField(
+        "focal point x",
+        default=0.5,
+        validators=fraction_validators(),
+        help_text="From the left edge (0) to the right edge (1). Crops keep this point in frame.",
+    )
+    focal_y = models.FloatField(
+        "focal point y",
+        default=0.5,
+        validators=fraction_validators(),
+        help_text="From the top (0) to the bottom (1).",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Goes up whenever the renditions must be made again."
+    )
+    renditions = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="spec → format → [[width, height, storage name], …]"
+    )
+    renditions_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The version the stored renditions were made for."
+    )
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="image_focal_point_inside",
+            ),
+        ]
+
+    def __str__(self):
+        text = self.caption or self.alt_text
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+    @property
+    def renditions_ready(self):
+        return self.renditions_version == self.version
+
+    def set_file(self, served):
+        """Take a new served copy (`articles.images.ServedCopy`); the renditions must then be made again."""
+        self.file.save(f"served{EXTENSION_FOR[served.format]}", served.file, save=False)
+        self.width, self.height = served.width, served.height
+        self.version += 1
+
+    def refocus(self, x, y):
+        """Move the focal point; the renditions are made again around it."""
+        if not (0 <= x <= 1 and 0 <= y <= 1):
+            raise ValidationError("The focal point is given as fractions of the width and height, from 0 to 1.")
+        self.focal_x, self.focal_y = x, y
+        self.version += 1
+        self.save(update_fields=["focal_x", "focal_y", "version"])
+
+    def social_image(self, request=None):
+        """(absolute URL, width, height) of the 1200×630 rendition, or of the served copy until it is ready."""
+        from articles.renditions import Rendered, rendition
+
+        url, width, height = rendition(self, "social") or (self.file.url, self.width, self.height)
+        if "://" not in url:
+            url = request.build_absolute_uri(url) if request else f"{settings.SITE_URL}{url}"
+        return Rendered(url, width, height)

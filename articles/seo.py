@@ -4,6 +4,7 @@ OpenGraph and Twitter cards, feed links and schema.org JSON-LD (NewsArticle, Bre
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +13,25 @@ from django.utils.text import Truncator
 
 def lead_image(article, request):
     """The article's lead image for og:image, JSON-LD and feed enclosures: a dict with url, width, height, alt,
-    mime_type and length, or None. The single place to wire Article.lead_image into."""
-    return None
+    mime_type and length, or None: the 1200×630 social rendition once made, the served copy until then."""
+    if not article.lead_image_id:
+        return None
+    image = article.lead_image
+    url, width, height = article.social_image(request)
+    social = (image.renditions or {}).get("social", {}).get("JPEG") if image.renditions_ready else None
+    name, mime_type = (social[-1][2], "image/jpeg") if social else (image.file.name, f"image/{image.format.lower()}")
+    try:
+        length = default_storage.size(name)
+    except (OSError, NotImplementedError):
+        length = 0  # a feed reader treats an unknown length as such; a missing file must not break the feed
+    return {
+        "url": url,
+        "width": width,
+        "height": height,
+        "alt": image.alt_text,
+        "mime_type": mime_type,
+        "length": length,
+    }
 
 
 @dataclass

@@ -271,3 +271,12 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
 ]
 NEWSROOM_FEED_SIZE = env_int("NEWSROOM_FEED_SIZE", 30)
 NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")
+
+# Images (articles/images.py). Uploads over these limits are refused before being decoded; the originals
+# are kept in their own storage, which has no public URL (S3: point "originals" at a private bucket).
+NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
+STORAGES["originals"] = {
+    "BACKEND": "articles.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
+}

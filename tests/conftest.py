@@ -191,6 +191,46 @@ def make_editor(make_user):
     return make
 
 
+# Images ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _private_originals(settings, tmp_path):
+    """Image originals in a temporary folder of their own, outside the temporary MEDIA_ROOT."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {
+            "BACKEND": "articles.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "originals")},
+        },
+    }
+
+
+def picture_bytes(*, fmt="JPEG", size=(800, 450), color=(40, 90, 160), draw=None, **save_options):
+    """A real image file made with Pillow; `draw(image)` may paint on it first."""
+    import io
+
+    from PIL import Image as PILImage
+
+    im = PILImage.new("RGBA" if fmt == "PNG" and save_options.pop("alpha", False) else "RGB", size, color)
+    if draw:
+        draw(im)
+    out = io.BytesIO()
+    im.save(out, fmt, **save_options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def make_upload():
+    """An uploaded file as the admin form receives it: `make_upload(name="x.jpg", fmt="JPEG", size=(w, h))`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def make(*, name="photo.jpg", content=None, content_type="image/jpeg", **picture):
+        return SimpleUploadedFile(name, picture_bytes(**picture) if content is None else content, content_type)
+
+    return make
+
+
 @pytest.fixture
 def make_reporter(make_user, make_author):
     """A reporter with a linked Author, so articles bylined to that author are theirs."""
@@ -202,5 +242,22 @@ def make_reporter(make_user, make_author):
         if with_author:
             make_author(user=user, name=user.get_full_name() or user.get_username())
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_image(db, make_upload, django_capture_on_commit_callbacks):
+    """An image in the library, with its renditions made by the (immediate) task unless `renditions=False`."""
+    from articles.services import add_image
+
+    def make(*, upload=None, renditions=True, **fields):
+        fields.setdefault("alt_text", "Smoke rises over a market")
+        fields.setdefault("caption", "A market in Idlib after the shelling.")
+        fields.setdefault("credit", "AP Photo/Ghaith Alsayed")
+        with django_capture_on_commit_callbacks(execute=renditions):
+            image = add_image(upload=upload or make_upload(), **fields)
+        image.refresh_from_db()
+        return image
 
     return make

@@ -6,7 +6,7 @@ from articles.roles import ensure_roles
 
 
 def create_groups(apps, schema_editor):
-    ensure_roles(apps)
+    ensure_roles(apps, strict=False)
 
 
 def remove_groups(apps, schema_editor):

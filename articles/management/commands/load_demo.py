@@ -4,14 +4,17 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
 from articles.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
+from articles.demo.pictures import CREDIT, PICTURES, jpeg_bytes
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
 from articles.roles import ensure_roles
+from articles.services import add_image
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role group)
@@ -119,7 +122,41 @@ class Command(BaseCommand):
                     Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
 
         self.stdout.write(f"Demo content ready ({created} new articles).")
+        self._demo_pictures()
         self._demo_accounts(categories)
+
+    def _demo_pictures(self):
+        """Pictures drawn by articles/demo/pictures.py: a lead image per demo article, one inline figure.
+
+        Added only where missing; the renditions are made by the task worker (`make run` starts one).
+        """
+        added = 0
+        for seed, picture in enumerate(PICTURES):
+            article = Article.objects.filter(slug=picture.article_slug).first()
+            if article is None or (article.lead_image_id if not picture.inline else "data-file=" in article.body):
+                continue
+            upload = SimpleUploadedFile(f"{picture.article_slug}.jpg", jpeg_bytes(picture, seed), "image/jpeg")
+            image = add_image(
+                upload=upload,
+                alt_text=picture.alt_text,
+                caption=picture.caption,
+                credit=CREDIT,
+                focal_x=picture.focal[0],
+                focal_y=picture.focal[1],
+            )
+            if picture.inline:
+                figure = (
+                    f'<figure class="figure"><img src="{image.file.url}" alt="{escape(picture.alt_text)}" '
+                    f'data-file="{image.pk}"><figcaption>{escape(picture.caption)}</figcaption></figure>'
+                )
+                first_paragraph_end = article.body.find("</p>") + len("</p>")
+                article.body = article.body[:first_paragraph_end] + figure + article.body[first_paragraph_end:]
+                article.save(update_fields=["body"])
+            else:
+                article.lead_image = image
+                article.save(update_fields=["lead_image"])
+            added += 1
+        self.stdout.write(f"Demo pictures ready ({added} new).")
 
     def _demo_accounts(self, categories):
         if not settings.DEBUG:

@@ -1,0 +1,236 @@
+"""The photo library in the admin: uploads, descriptions, focal points, and the pickers articles use."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET
+
+from articles import services
+from articles.images import inspect_upload
+from articles.models import Article, Image
+from articles.renditions import picture_for, thumbnail_url
+
+PICKER_PAGE_SIZE = 48
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """A file input that names the current original without linking to it: originals have no URL."""
+
+    template_name = "articles/widgets/private_file.html"
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))
+
+
+class ImageForm(forms.ModelForm):
+    class Meta:
+        model = Image
+        fields = ["original", "alt_text", "caption", "credit", "source", "focal_x", "focal_y"]
+        widgets = {
+            "original": PrivateFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            "caption": forms.Textarea(attrs={"rows": 3}),
+            "focal_x": forms.NumberInput(attrs={"step": "0.001", "min": "0", "max": "1"}),
+            "focal_y": forms.NumberInput(attrs={"step": "0.001", "min": "0", "max": "1"}),
+        }
+
+    def clean_original(self):
+        upload = self.cleaned_data.get("original")
+        if upload and "original" in self.changed_data:
+            inspect_upload(upload)
+        return upload
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    list_display = ["thumbnail", "alt_text", "caption_excerpt", "credit", "source", "size", "uploaded_at", "ready"]
+    list_display_links = ["thumbnail", "alt_text"]
+    list_filter = ["source", "format", "uploaded_at"]
+    list_select_related = ["source"]
+    search_fields = ["caption", "credit", "alt_text"]
+    search_help_text = "Search caption, credit and alt text."
+    autocomplete_fields = ["source"]
+    readonly_fields = ["focal_point_picker", "crops", "size", "format", "uploaded_by", "uploaded_at", "ready"]
+    fieldsets = [
+        (None, {"fields": ["original", "alt_text", "caption", "credit", "source"]}),
+        (
+            "Focal point",
+            {
+                "fields": ["focal_point_picker", ("focal_x", "focal_y"), "crops"],
+                "description": "Every crop keeps this point in frame. Click the subject in the picture, "
+                "or type the position as fractions of the width and height.",
+            },
+        ),
+        ("File", {"fields": ["size", "format", "uploaded_by", "uploaded_at", "ready"]}),
+    ]
+
+    class Media:
+        css = {"all": ["articles/admin/images.css"]}
+        js = ["articles/admin/focal_point.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # the focal point is chosen on the picture, which exists once it is uploaded
+            return [(None, {"fields": ["original", "alt_text", "caption", "credit", "source"]})]
+        return self.fieldsets
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data["original"] if "original" in form.changed_data else None
+        refocused = bool({"focal_x", "focal_y"} & set(form.changed_data))
+        services.save_image(image=obj, upload=upload, refocused=refocused, uploaded_by=request.user)
+
+    def response_post_save_add(self, request, obj):
+        # Straight on to the focal point: it can only be set once the picture exists.
+        self.message_user(request, "Now click the subject of the picture to set the focal point for its crops.")
+        return HttpResponseRedirect(reverse("admin:articles_image_change", args=[obj.pk]))
+
+    def get_deleted_objects(self, objs, request):
+        """Also protect pictures placed in article bodies, which no foreign key records."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for article in articles_showing_inline(objs):
+            url = reverse("admin:articles_article_change", args=[article.pk])
+            protected.append(format_html('Article: <a href="{}">{}</a> (in the body)', url, article.headline))
+        return to_delete, model_count, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.delete_image(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            services.delete_image(image=image)
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj):
+        return format_html(
+            '<img class="library-thumb" src="{}" width="80" height="80" alt="" loading="lazy">', thumbnail_url(obj)
+        )
+
+    @admin.display(description="Caption", ordering="caption")
+    def caption_excerpt(self, obj):
+        return obj.caption if len(obj.caption) <= 90 else f"{obj.caption[:89]}…"
+
+    @admin.display(description="Size")
+    def size(self, obj):
+        return f"{obj.width} × {obj.height}" if obj.width else "—"
+
+    @admin.display(boolean=True, description="Renditions ready")
+    def ready(self, obj):
+        return obj.renditions_ready
+
+    @admin.display(description="Picture")
+    def focal_point_picker(self, obj):
+        if not obj or not obj.file:
+            return "—"
+        return format_html(
+            '<div class="focal-picker" data-x-input="id_focal_x" data-y-input="id_focal_y" tabindex="0" '
+            'role="application" aria-label="Focal point: click the subject, or use the arrow keys">'
+            '<img src="{}" width="{}" height="{}" alt="{}"><span class="focal-marker" hidden></span></div>',
+            obj.file.url,
+            obj.width,
+            obj.height,
+            obj.alt_text,
+        )
+
+    @admin.display(description="Crops")
+    def crops(self, obj):
+        if not obj or not obj.file:
+            return "—"
+        if not obj.renditions_ready:
+            return "Being made: refresh in a moment to see the crops around the focal point."
+        cells = []
+        for spec in ("thumbnail", "card", "social"):
+            picture = picture_for(obj, spec)
+            cells.append(
+                format_html(
+                    '<figure class="crop-preview"><img src="{}" width="{}" height="{}" alt="">'
+                    "<figcaption>{}</figcaption></figure>",
+                    picture.src,
+                    picture.width,
+                    picture.height,
+                    f"{spec} ({picture.width} × {picture.height})",
+                )
+            )
+        return format_html('<div class="crop-previews">{}</div>', format_html("".join(["{}"] * len(cells)), *cells))
+
+    def get_urls(self):
+        return [
+            path("pick/", self.admin_site.admin_view(self.picker_view), name="articles_image_picker"),
+            path(
+                "<int:pk>/thumbnail/", self.admin_site.admin_view(self.thumbnail_view), name="articles_image_thumbnail"
+            ),
+            *super().get_urls(),
+        ]
+
+    def picker_view(self, request):
+        """The library as a searchable grid, opened from the body editor's "Browse..." button.
+
+        The editor opens it as a popup with ``CKEditorFuncNum`` (the protocol django-prose-editor speaks);
+        picking calls back into the editor with the image's URL, id, alt text and caption.
+        """
+        return require_GET(self._picker)(request)
+
+    def _picker(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:200]
+        images = Image.objects.all()
+        if query:
+            images = images.search(query)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Choose a picture",
+            "opts": self.model._meta,
+            "is_popup": True,
+            "query": query,
+            "func_num": request.GET.get("CKEditorFuncNum", ""),
+            "images": [(image, thumbnail_url(image)) for image in images[:PICKER_PAGE_SIZE]],
+            "more": images.count() > PICKER_PAGE_SIZE,
+            "media": forms.Media(js=["articles/admin/image_picker.js"], css={"all": ["articles/admin/images.css"]}),
+        }
+        return TemplateResponse(request, "admin/articles/image/picker.html", context)
+
+    def thumbnail_view(self, request, pk):
+        """Redirect to an image's small crop: lets the lead image widget follow a choice made in the popup."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(thumbnail_url(get_object_or_404(Image, pk=pk)))
+
+
+def articles_showing_inline(images):
+    """Articles whose body places one of these images (the editor records the image id in ``data-file``)."""
+    condition = Q()
+    for image in images:
+        condition |= Q(body__contains=f'data-file="{image.pk}"')
+    return Article.objects.filter(condition).only("pk", "headline") if condition else Article.objects.none()
+
+
+class LeadImageWidget(ForeignKeyRawIdWidget):
+    """The raw-id lookup (the library's searchable list, with thumbnails, in a popup) plus the chosen picture."""
+
+    template_name = "articles/widgets/lead_image.html"
+
+    class Media:
+        css = {"all": ["articles/admin/images.css"]}
+        js = ["admin/js/jquery.init.js", "articles/admin/lead_image.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        image = Image.objects.filter(pk=value).first() if value not in (None, "") else None
+        context["thumbnail"] = thumbnail_url(image) if image else ""
+        context["thumbnail_base"] = reverse("admin:articles_image_changelist")
+        return context
+
+
+class LeadImageAdminMixin:
+    """For ArticleAdmin: the lead image is chosen from the library with a thumbnail picker."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_image":
+            kwargs["widget"] = LeadImageWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
