@@ -15,3 +15,9 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def bench_baseline(request):
+    """The benchmark's baseline H: a trivial view through the full middleware stack, no database, no template."""
+    return HttpResponse("ok\n", content_type="text/plain")
