@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 # Local targets run with debug on unless the caller says otherwise; production uses `make serve` (see docs).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup install lint format lock clean audit
+.PHONY: run test setup install lint format lock clean audit serve worker
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/); a task worker runs alongside. Ctrl-C stops both."
@@ -35,6 +35,18 @@ setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_mailinglist_demo
+
+# Production-style serving: debug off, static files collected (served by whitenoise), gunicorn.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see docs/deploy.md); run `make worker` beside it.
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS) for make serve; see docs/deploy.md" >&2; exit 2; }
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi
+
+# The task worker (emails, image renditions, newsletter batches).
+worker: install
+	$(BIN)/python manage.py db_worker --queue-name '*'
 
 install: $(STAMP)
 

@@ -185,6 +185,8 @@ DJANGO_PROSE_EDITOR_MENU_GROUPS = None  # the library's default menu
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
+# Adds /_bench/baseline, the trivial view bench/run measures everything against. Never set in production.
+NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH", False)
 
 # --- Security hardening (docs/security.md) ---------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
@@ -265,6 +267,7 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/admin/",
     "/preview/",
     "/healthz",
+    "/_bench/",
     "/newsletter/confirm/",
     "/newsletter/unsubscribe/",
     "/newsletter/preferences/",

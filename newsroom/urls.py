@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+if settings.NEWSROOM_BENCH:
+    urlpatterns.insert(0, path("_bench/baseline", views.bench_baseline))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -25,3 +25,9 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SITE_NAME}))
+
+
+@require_GET
+def bench_baseline(request):
+    """The benchmark's baseline H: a trivial view through the full middleware stack, no database, no template."""
+    return HttpResponse("ok\n", content_type="text/plain")

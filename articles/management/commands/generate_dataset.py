@@ -1,0 +1,146 @@
+"""A large, realistic, reproducible dataset for benchmarks: `manage.py generate_dataset --articles 100000`."""
+
+import random
+import time
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Author, Byline, Category, Source
+
+# Common words make up most of the text; rare ones make selective search terms.
+COMMON = (
+    "government officials said the city people would minister report year week country police state president "
+    "security forces talks agreement election vote parliament budget economy market prices company workers "
+    "health hospital school children families water power energy oil gas trade border military troops attack "
+    "civilians aid humanitarian united nations council court judge law rights protest crisis plan support "
+    "international region local national public private new first last major early late spokesman statement "
+    "according meeting leaders talks week months percent million billion since after before during while"
+).split()
+RARE = (
+    "Idlib Aleppo Kharkiv Mosul Tigray Darfur Sahel Rakhine Cox's Bazar Nagorno Karabakh Ituri Cabo Delgado "
+    "Marawi Balochistan Kandahar Zaporizhzhia Hodeidah Benghazi Juba Goma Bamako Niamey Kherson Donetsk"
+).split()
+FIRST = (
+    "Lisa Maya Daniel Hannah Samir Amira Jonas Priya Tomas Aiko Omar Elena Kofi Nadia Ravi Sofia Yusuf Clara".split()
+)
+LAST = "Schlein Okafor Reyes Lindqvist Haddad Novak Mensah Ivanova Tanaka Duarte Sato Petrov Khan Berg Costa".split()
+TOP_CATEGORIES = [
+    "World", "Weapons of Mass Destruction (WMD)", "Politics", "Business", "Science", "Health",
+    "Technology", "Climate", "Culture", "Sport", "Opinion", "Investigations",
+]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Generate a benchmark dataset with bulk inserts, reproducible from --seed. Adds to what is there."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=100_000)
+        parser.add_argument("--authors", type=int, default=500)
+        parser.add_argument("--categories", type=int, default=60)
+        parser.add_argument("--tags", type=int, default=5_000)
+        parser.add_argument("--seed", type=int, default=2020)
+        parser.add_argument("--batch", type=int, default=2_000)
+
+    def handle(self, *args, **options):
+        if Article.objects.filter(slug__startswith="bench-").exists():
+            raise CommandError(
+                "A benchmark dataset is already loaded (articles with slugs bench-…); use a fresh database."
+            )
+        self.rng = random.Random(options["seed"])
+        started = time.monotonic()
+        with transaction.atomic():
+            source = Source.objects.get_or_create(name="Bench Wire", defaults={"short_name": "BW"})[0]
+            categories = self.make_categories(options["categories"])
+            authors = self.make_authors(options["authors"], source)
+            tags = self.make_tags(options["tags"])
+        self.make_articles(options["articles"], options["batch"], categories, authors, tags, source)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"Generated {options['articles']} articles in {time.monotonic() - started:.0f} s.")
+
+    def make_categories(self, count):
+        tops = [
+            Category(name=name, slug=f"bench-{slugify(name)}", nav_order=i) for i, name in enumerate(TOP_CATEGORIES)
+        ]
+        tops = Category.objects.bulk_create(tops[: min(count, len(TOP_CATEGORIES))])
+        children = []
+        for i in range(max(0, count - len(tops))):
+            parent = self.rng.choice(tops)
+            children.append(
+                Category(name=f"{parent.name} desk {i}", slug=f"bench-desk-{i}", parent=parent, in_navigation=False)
+            )
+        return tops + Category.objects.bulk_create(children)
+
+    def make_authors(self, count, source):
+        authors = [
+            Author(
+                name=f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)} {i}",
+                slug=f"bench-author-{i}",
+                job_title=self.rng.choice(["Correspondent", "Reporter", "Editor", "Photographer"]),
+                bio=self.sentence(30),
+                affiliation=source if i % 10 == 0 else None,
+            )
+            for i in range(count)
+        ]
+        return Author.objects.bulk_create(authors)
+
+    def make_tags(self, count):
+        return Tag.objects.bulk_create(
+            [Tag(name=f"{self.rng.choice(COMMON)} {i}", slug=f"bench-tag-{i}") for i in range(count)]
+        )
+
+    def sentence(self, words):
+        picked = self.rng.choices(COMMON, k=words)
+        if self.rng.random() < 0.02:
+            picked[self.rng.randrange(words)] = self.rng.choice(RARE)
+        return " ".join(picked).capitalize() + "."
+
+    def body(self):
+        paragraphs = (
+            " ".join(self.sentence(self.rng.randint(12, 28)) for _ in range(3)) for _ in range(self.rng.randint(6, 12))
+        )
+        return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+    def make_articles(self, count, batch, categories, authors, tags, source):
+        now = timezone.now()
+        span = int(timedelta(days=5 * 365).total_seconds())
+        article_type = ContentType.objects.get_for_model(Article)
+        for start in range(0, count, batch):
+            rows = []
+            for i in range(start, min(start + batch, count)):
+                headline = self.sentence(self.rng.randint(6, 12)).rstrip(".")
+                rows.append(
+                    Article(
+                        headline=headline,
+                        slug=f"bench-{i}-{slugify(headline)[:60]}",
+                        dek=self.sentence(20),
+                        body=self.body(),
+                        category=self.rng.choice(categories),
+                        source=source if i % 7 == 0 else None,
+                        status=Article.Status.PUBLISHED,
+                        published_at=now - timedelta(seconds=self.rng.randrange(span)),
+                        featured=i % 50 == 0,
+                    )
+                )
+            with transaction.atomic():
+                created = Article.objects.bulk_create(rows)
+                Byline.objects.bulk_create(
+                    Byline(article=article, author=author, order=order)
+                    for article in created
+                    for order, author in enumerate(self.rng.sample(authors, self.rng.choice([1, 1, 1, 2, 3])))
+                )
+                TaggedItem.objects.bulk_create(
+                    TaggedItem(content_type=article_type, object_id=article.pk, tag=tag)
+                    for article in created
+                    for tag in self.rng.sample(tags, self.rng.randint(2, 6))
+                )
+            self.stdout.write(f"  {min(start + batch, count)}/{count} articles", ending="\r")
+            self.stdout.flush()
+        self.stdout.write("")
