@@ -38,7 +38,7 @@ def probe(page):
     return hits
 
 
-def test_no_payload_runs_anywhere(page, site, probe, make_user, screenshot):
+def test_no_payload_runs_anywhere(page, site, probe, make_user, make_image, screenshot):
     editor = make_user(username="eddie", password="a long demo passphrase", is_staff=True, is_superuser=True)
     category = Category.objects.create(name="Hostile " + PAYLOAD[:150], slug="hostile", description=PAYLOAD)
     author = Author.objects.create(name="Mallory " + PAYLOADS[1], slug="mallory", bio=PAYLOAD, job_title=PAYLOADS[0])
@@ -61,6 +61,8 @@ def test_no_payload_runs_anywhere(page, site, probe, make_user, screenshot):
     # Raw HTML in the body takes the sanitiser's path (imports, API writes), not only the editor's.
     Article.objects.filter(pk=article.pk).update(body=f"<p>Body</p>{PAYLOAD}", category=category)
     Byline.objects.create(article=article, author=author, role="By")
+    image = make_image(alt_text=PAYLOADS[2], caption=PAYLOAD, credit=PAYLOADS[1])
+    Article.objects.filter(pk=article.pk).update(lead_image=image, lead_image_caption=PAYLOADS[0])
     article.refresh_from_db()
     article.submit(by=editor)
     article.publish(by=editor)
@@ -78,6 +80,15 @@ def test_no_payload_runs_anywhere(page, site, probe, make_user, screenshot):
         f"/admin/articles/author/{author.pk}/change/",
         f"/admin/articles/category/{category.pk}/change/",
         "/admin/articles/promobanner/",
+        "/admin/articles/image/",
+        f"/admin/articles/image/{image.pk}/change/",
+        # Feeds as a browser shows them: the payloads sit in escaped XML text.
+        "/feed/",
+        "/feed/atom/",
+        "/category/hostile/feed/",
+        "/author/mallory/feed/",
+        "/search/?q=hostile",
+        "/corrections/",
     ]
     for path in pages:
         response = page.goto(site + path)
