@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import formatdate
 
+from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -297,6 +298,25 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
                 else:
                     result.failed += 1
                 result.errors.append(text)
+            except AnymailRecipientsRefused as error:
+                # The provider refuses the address itself (it bounced or complained there before).
+                text = f"refused by the provider: {error}"
+                _mark(claim, delivery.pk, status=Delivery.Status.BOUNCED, last_error=text[:500])
+                Subscriber.objects.filter(pk=subscriber.pk, status=Subscriber.Status.ACTIVE).update(
+                    status=Subscriber.Status.BOUNCED
+                )
+                result.bounced += 1
+                result.errors.append(text)
+            except AnymailError as error:
+                # A provider's HTTP API: a 4xx other than 429 is our message's fault and will not get better.
+                status = getattr(error, "status_code", None) or 0
+                text = f"provider: {status} {error}"[:500]
+                result.errors.append(text)
+                if 400 <= status < 500 and status != 429:
+                    _mark(claim, delivery.pk, status=Delivery.Status.FAILED, last_error=text)
+                    result.failed += 1
+                else:
+                    result.retried += _retry(claim, delivery, text, now=timezone.now()) == "retried"
             except (smtplib.SMTPException, OSError) as error:
                 # The connection is gone (timeout, refused, dropped): this message and the rest of the batch wait
                 # for a later attempt rather than burning their attempts on a dead server.
@@ -341,6 +361,15 @@ def next_due(issue: Issue):
     )
     times = [when for when in (queued, leased) if when is not None]
     return min(times) if times else None
+
+
+def recently_active(issue: Issue, *, now=None) -> bool:
+    """Whether a batch of this issue is at work: a claim still leased, or a message sent within a lease period."""
+    now = now or timezone.now()
+    period = timedelta(seconds=lease_seconds(settings.NEWSLETTER_BATCH_SIZE))
+    return Delivery.objects.filter(
+        Q(status=Delivery.Status.SENDING, lease_until__gt=now) | Q(sent_at__gt=now - period), issue=issue
+    ).exists()
 
 
 def drain(issue: Issue, *, size=None, on_batch=None, sleep=time.sleep, max_wait=None) -> BatchResult:

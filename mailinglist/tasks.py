@@ -57,7 +57,8 @@ def send_issue_batch(issue_id: int) -> dict:
 @task(queue_name="email")
 def watch_issue(issue_id: int) -> str:
     """The safety net while an issue is sending: a worker killed mid-batch leaves its task marked running and its
-    rows claimed. Every lease period this starts a fresh batch chain if rows are due, then checks again later."""
+    rows claimed, and no next batch. Every lease period this starts a fresh batch chain if rows are due and no
+    batch has been at work for a whole lease, then checks again later."""
     from mailinglist import sending
     from mailinglist.models import Issue
 
@@ -65,15 +66,27 @@ def watch_issue(issue_id: int) -> str:
     if issue is None or issue.status != Issue.Status.SENDING or issue.finish():
         return "done"
     due = sending.next_due(issue)
-    if due is not None and due <= timezone.now():
+    if due is not None and due <= timezone.now() and not sending.recently_active(issue):
         send_issue_batch.enqueue(issue_id)
         issue.refresh_from_db(fields=["status"])
         if issue.status != Issue.Status.SENDING:
             return "done"
-    if _backend_defers():
-        later = timezone.now() + timedelta(seconds=sending.lease_seconds(settings.NEWSLETTER_BATCH_SIZE))
-        watch_issue.using(run_after=later).enqueue(issue_id)
+    watch_later(issue_id)
     return "watching"
+
+
+def watch_later(issue_id: int):
+    if _backend_defers():
+        later = timezone.now() + timedelta(seconds=lease_period())
+        watch_issue.using(run_after=later).enqueue(issue_id)
+    else:
+        watch_issue.enqueue(issue_id)
+
+
+def lease_period() -> int:
+    from mailinglist import sending
+
+    return sending.lease_seconds(settings.NEWSLETTER_BATCH_SIZE)
 
 
 @task(queue_name="email")

@@ -447,3 +447,61 @@ def test_the_send_issue_command_sends_with_progress_and_refuses_what_it_cannot_s
         call_command("send_issue", str(issue.pk), stdout=StringIO())
     with pytest.raises(CommandError, match="no issue 999999"):
         call_command("send_issue", "999999", stdout=StringIO())
+
+
+def test_the_send_issue_command_draws_a_progress_bar_in_a_terminal(counting_smtp, make_issue, add_subscribers):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    issue = make_issue()
+    add_subscribers(issue.mailing_list, 20)
+    out = Terminal()
+
+    call_command("send_issue", str(issue.pk), "--batch-size", "10", stdout=out)
+
+    frames = out.getvalue().split("\r")
+    assert "[####################....................]  50.0%  sent 10  failed 0  queued 10" in frames
+    assert any(frame.startswith("[########################################] 100.0%  sent 20") for frame in frames)
+
+
+def test_sending_through_an_anymail_backend_carries_the_delivery_in_the_metadata(
+    settings, make_issue, make_subscriber, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    issue = make_issue()
+    make_subscriber(email="reader@example.com", lists=[issue.mailing_list])
+
+    send_all(issue, django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    delivery = Delivery.objects.get(issue=issue)
+    assert message.metadata == {"issue": str(issue.pk), "delivery": str(delivery.pk)}
+    assert delivery.status == Delivery.Status.SENT
+
+
+def test_a_provider_refusing_the_address_bounces_it(settings, make_issue, make_subscriber, monkeypatch):
+    from anymail.backends.test import EmailBackend
+    from anymail.exceptions import AnymailRecipientsRefused
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+    def refuse(self, messages):
+        raise AnymailRecipientsRefused("All message recipients were rejected: inactive recipient")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    issue = make_issue()
+    reader = make_subscriber(email="inactive@example.com", lists=[issue.mailing_list])
+    sending.start(issue)
+
+    result = sending.send_batch(issue)
+
+    assert result.bounced == 1
+    assert Delivery.objects.get(issue=issue).status == Delivery.Status.BOUNCED
+    assert Subscriber.objects.get(pk=reader.pk).status == Subscriber.Status.BOUNCED

@@ -6,12 +6,14 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from mailinglist import sending
 from mailinglist.models import Delivery, Issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,3 +123,97 @@ def test_a_kill_after_the_server_accepted_leaves_a_duplicate_that_carries_the_sa
     assert len(ids) == 1
     assert ids == {Delivery.objects.get(issue=issue, subscriber__email=twice).message_id}
     assert len({message["Message-ID"] for message in counting_smtp.inbox.messages}) == 120
+
+
+def test_two_senders_at_once_share_the_issue_without_sending_anyone_two(counting_smtp, make_issue, add_subscribers):
+    """Claims with SKIP LOCKED: two processes draining the same issue take disjoint batches."""
+    issue = make_issue()
+    subscribers = add_subscribers(issue.mailing_list, 400)
+    env = worker_env(counting_smtp)
+    sending.start(issue)
+
+    senders = [send_issue(issue, env) for _ in range(2)]
+    outputs = [sender.communicate(timeout=180)[0].decode() for sender in senders]
+
+    assert [sender.returncode for sender in senders] == [0, 0], outputs
+    assert Counter(counting_smtp.inbox.recipients()) == Counter({subscriber.email: 1 for subscriber in subscribers})
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count) == (Issue.Status.SENT, 400)
+
+
+# ---- The same through the task worker (`manage.py db_worker`) and the database task backend.
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email", "images"]}
+    }
+    settings.NEWSLETTER_LEASE_SECONDS = 2
+
+
+def db_worker(env, **popen):
+    env = env | {"NEWSROOM_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--queue-name", "email"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **popen,
+    )
+
+
+def test_a_killed_task_worker_restarted_finishes_the_issue_through_the_watchdog(
+    counting_smtp, database_tasks, make_issue, add_subscribers
+):
+    from mailinglist import services
+
+    issue = make_issue()
+    subscribers = add_subscribers(issue.mailing_list, 1200)
+    env = worker_env(counting_smtp)
+    state = kill_on_message(counting_smtp.inbox, 700, after_acceptance=False)
+    services.send_now(issue=issue)  # enqueues the first batch and the watchdog in the task table
+
+    state["process"] = first = db_worker(env)
+    first.wait(timeout=180)
+    assert first.returncode == -signal.SIGKILL
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
+
+    counting_smtp.inbox.on_data = None
+    time.sleep(2.5)  # the dead worker's lease, and the watchdog's wait
+    second = db_worker(env)
+    output, _ = second.communicate(timeout=180)
+
+    assert second.returncode == 0, output.decode()
+    assert Counter(counting_smtp.inbox.recipients()) == Counter({subscriber.email: 1 for subscriber in subscribers})
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count) == (Issue.Status.SENT, 1200)
+
+
+def test_a_scheduled_issue_goes_out_when_its_time_comes_without_a_cron(
+    counting_smtp, database_tasks, make_issue, add_subscribers
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mailinglist import services
+
+    issue = make_issue()
+    add_subscribers(issue.mailing_list, 30)
+    env = worker_env(counting_smtp)
+    services.schedule(issue=issue, at=timezone.now() + timedelta(seconds=3))
+
+    early = db_worker(env)
+    early.communicate(timeout=120)
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SCHEDULED
+    assert counting_smtp.inbox.envelopes == []
+
+    time.sleep(3)
+    on_time = db_worker(env)
+    on_time.communicate(timeout=120)
+
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert len(counting_smtp.inbox.envelopes) == 30
