@@ -119,7 +119,6 @@ class IssueAdmin(admin.ModelAdmin):
                 "recipients_now": obj.mailing_list.subscriptions.filter(subscriber__status="active").count(),
                 "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                 "user_email": request.user.email,
-                "archived": obj.status == Issue.Status.SENT and obj.mailing_list.is_public,
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -249,7 +248,7 @@ class AlertForm(forms.Form):
     mailing_list = forms.ModelChoiceField(
         MailingList.objects.all(), label="Send to", empty_label=None, help_text="The alert list's active subscribers."
     )
-    subject = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"class": "vTextField", "size": 70}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

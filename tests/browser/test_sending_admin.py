@@ -87,3 +87,45 @@ def test_the_editor_previews_tests_and_sends_from_the_issue_page(editor_page, li
     page.get_by_role("button", name="Send a test to me").click()
     page.get_by_text("A test copy went to edna@news.example.com").wait_for()
     assert [message.to for message in mail.outbox] == [["edna@news.example.com"]]
+
+
+def test_the_editor_sends_a_breaking_alert_from_the_article_page(editor_page, live_server, make_article, screenshot):
+    from django.core import mail
+
+    from mailinglist.models import MailingList, Subscriber, Subscription
+
+    alerts = MailingList.objects.create(name="WMD alerts", slug="wmd-alerts")
+    for n in range(5):
+        Subscription.objects.create(
+            subscriber=Subscriber.objects.create(email=f"alert{n}@example.com", status="active"), mailing_list=alerts
+        )
+    article = make_article(headline="Cease-fire breaks down in Idlib", dek="Shelling resumed at dawn.")
+    page = editor_page
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+    page.get_by_role("link", name="Send as breaking alert").click()
+    assert page.get_by_label("Send to").input_value() == str(alerts.pk)
+    assert page.get_by_label("Subject").input_value() == "Breaking: Cease-fire breaks down in Idlib"
+    screenshot("sending-alert-form")
+    page.get_by_role("button", name="Send the alert now").click()
+
+    page.get_by_text("Sending the alert to WMD alerts.").wait_for()
+    page.wait_for_function("() => document.querySelector('.issue-progress progress').value === 100")
+    screenshot("sending-alert-sent")
+    issue = Issue.objects.get(kind=Issue.Kind.ALERT)
+    assert issue.status == Issue.Status.SENT
+    assert sorted(message.to[0] for message in mail.outbox) == [f"alert{n}@example.com" for n in range(5)]
+
+
+def test_a_reader_browses_the_newsletter_archive(page, live_server, settings, briefing, screenshot):
+    from django.utils import timezone
+
+    settings.DEBUG = False
+    Issue.objects.filter(pk=briefing.pk).update(status=Issue.Status.SENT, sent_at=timezone.now())
+
+    page.goto(live_server.url + "/newsletter/archive/")
+    screenshot("sending-archive")
+    page.get_by_role("link", name="Morning briefing: Idlib").click()
+    page.get_by_role("heading", name="Morning briefing: Idlib").wait_for()
+    assert page.get_by_role("link", name="Talks resume in Geneva").is_visible()
+    screenshot("sending-archive-issue")
