@@ -218,6 +218,13 @@ def _retry(claim: str, delivery: Delivery, error: str, *, now) -> str:
     return "retried"
 
 
+def _count_retry(result: "BatchResult", outcome: str):
+    if outcome == "retried":
+        result.retried += 1
+    else:
+        result.failed += 1
+
+
 def _smtp_code(error: Exception, address: str) -> int | None:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, _ = next(iter(error.recipients.values()), (None, b""))
@@ -285,7 +292,7 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
                 code = _smtp_code(error, subscriber.email) or 0
                 text = f"{code} {error}"
                 if 400 <= code < 500:
-                    result.retried += _retry(claim, delivery, text, now=timezone.now()) == "retried"
+                    _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
                     continue
                 hard_bounce = isinstance(error, smtplib.SMTPRecipientsRefused) and 500 <= code < 600
                 status = Delivery.Status.BOUNCED if hard_bounce else Delivery.Status.FAILED
@@ -316,13 +323,13 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
                     _mark(claim, delivery.pk, status=Delivery.Status.FAILED, last_error=text)
                     result.failed += 1
                 else:
-                    result.retried += _retry(claim, delivery, text, now=timezone.now()) == "retried"
+                    _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
             except (smtplib.SMTPException, OSError) as error:
                 # The connection is gone (timeout, refused, dropped): this message and the rest of the batch wait
                 # for a later attempt rather than burning their attempts on a dead server.
                 text = f"connection: {error.__class__.__name__}: {error}"
                 result.errors.append(text)
-                result.retried += _retry(claim, delivery, text, now=timezone.now()) == "retried"
+                _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
                 for rest in pending:
                     _mark(claim, rest.pk, status=Delivery.Status.QUEUED, attempts=F("attempts") - 1)
                 pending = []

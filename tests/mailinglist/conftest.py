@@ -156,7 +156,7 @@ def counting_smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
+    settings.EMAIL_TIMEOUT = 60
     controller.inbox = inbox
     yield controller
     controller.stop()

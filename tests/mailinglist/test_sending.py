@@ -31,6 +31,8 @@ def test_a_send_to_2000_subscribers_delivers_exactly_2000_one_each_in_batches(
     send_all(issue, django_capture_on_commit_callbacks)
 
     received = Counter(counting_smtp.inbox.recipients())
+    errors = set(Delivery.objects.exclude(last_error="").values_list("last_error", flat=True))
+    assert not errors
     assert len(counting_smtp.inbox.envelopes) == 2000
     assert set(received) == {subscriber.email for subscriber in subscribers}
     assert set(received.values()) == {1}
