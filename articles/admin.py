@@ -9,6 +9,7 @@ from articles.admin_images import LeadImageAdminMixin
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
 from articles.widgets import TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
+from mailinglist.admin_issues import BreakingAlertAdminMixin
 
 
 @admin.register(Source)
@@ -46,7 +47,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", "tags", "published_at"]
     date_hierarchy = "published_at"

@@ -335,3 +335,235 @@ class ConsentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---- Sending: issues and their deliveries (docs/sending.md) -------------------------------------------------
+
+
+class IssueQuerySet(models.QuerySet):
+    def sent(self):
+        return self.filter(status=Issue.Status.SENT)
+
+    def for_archive(self):
+        """Issues readers may see on the web: sent, to a public list, newest first."""
+        return self.sent().filter(mailing_list__is_public=True).select_related("mailing_list").order_by("-sent_at")
+
+    def last_sent_to(self, mailing_list):
+        return self.filter(mailing_list=mailing_list, status__in=[Issue.Status.SENT, Issue.Status.SENDING]).order_by(
+            "-started_at"
+        )
+
+
+class Issue(models.Model):
+    """One mailing to one list: a digest of articles or a breaking alert about one article."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Digest"
+        ALERT = "alert", "Breaking alert"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.PROTECT, related_name="issues")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIGEST)
+    subject = models.CharField(max_length=200)
+    preheader = models.CharField(
+        max_length=200, blank=True, help_text="The line mail programs show after the subject in the inbox."
+    )
+    intro = models.TextField(blank=True, help_text="A few plain sentences at the top. Blank lines start paragraphs.")
+    articles = models.ManyToManyField("articles.Article", through="IssueArticle", related_name="issues", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled issue goes out.")
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField("finished sending", null=True, blank=True, editable=False)
+    recipients = models.PositiveIntegerField(default=0, editable=False, help_text="Deliveries made at the start.")
+    sent_count = models.PositiveIntegerField("sent", default=0, editable=False)
+    failed_count = models.PositiveIntegerField("failed", default=0, editable=False)
+    skipped_count = models.PositiveIntegerField("skipped", default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Part of every Message-ID of this issue, so IDs stay unique even if a database is restored and ids reused.
+    key = models.CharField(max_length=22, default=new_token_key, editable=False)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("send_issue", "Can send or schedule a newsletter issue")]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("mailinglist:archive_issue", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED)
+
+    def live_articles(self):
+        """The chosen articles, in order, that readers may see now (a withdrawn one drops out)."""
+        from articles.models import Article
+
+        order = {article_id: n for n, article_id in enumerate(self.article_ids())}
+        articles = list(Article.objects.published().for_listing().filter(pk__in=order))
+        return sorted(articles, key=lambda article: order[article.pk])
+
+    def article_ids(self) -> list[int]:
+        return list(self.items.order_by("order", "pk").values_list("article_id", flat=True))
+
+    def set_articles(self, articles):
+        """Replace the chosen articles; only while the issue has not started."""
+        self._check_editable()
+        self.items.all().delete()
+        IssueArticle.objects.bulk_create(
+            [IssueArticle(issue=self, article=article, order=n) for n, article in enumerate(articles)]
+        )
+
+    def _check_editable(self):
+        if not self.is_editable:
+            raise IssueStateError(f"This issue is {self.get_status_display().lower()}; it can no longer change.")
+
+    def schedule(self, *, at):
+        self._check_editable()
+        if at <= timezone.now():
+            raise IssueStateError("Choose a time in the future, or send now.")
+        self.status = self.Status.SCHEDULED
+        self.scheduled_at = at
+        self.save(update_fields=["status", "scheduled_at"])
+
+    def cancel(self):
+        """Stop a scheduled or sending issue. Deliveries already sent stay sent; the rest never go."""
+        if self.status not in (self.Status.SCHEDULED, self.Status.SENDING):
+            raise IssueStateError("Only a scheduled or sending issue can be cancelled.")
+        self.status = self.Status.CANCELLED
+        self.save(update_fields=["status"])
+        self.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SKIPPED)
+
+    def begin(self, *, recipients: int, now=None) -> bool:
+        """Move to sending, once: the conditional UPDATE is what makes two starts (a double click, the scheduled
+        task and the command) create one set of deliveries."""
+        now = now or timezone.now()
+        won = Issue.objects.filter(pk=self.pk, status__in=[self.Status.DRAFT, self.Status.SCHEDULED]).update(
+            status=self.Status.SENDING, started_at=now, recipients=recipients
+        )
+        if won:
+            self.status, self.started_at, self.recipients = self.Status.SENDING, now, recipients
+        return bool(won)
+
+    def finish(self, *, now=None) -> bool:
+        """Sending is over when no delivery is queued or being sent; keep the final counts on the issue."""
+        if self.deliveries.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]).exists():
+            return False
+        counts = self.deliveries.counts()
+        won = Issue.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+            status=self.Status.SENT,
+            sent_at=now or timezone.now(),
+            sent_count=counts["sent"],
+            failed_count=counts["failed"] + counts["bounced"],
+            skipped_count=counts["skipped"],
+        )
+        if won:
+            from newsroom.pagecache import bump_content_version
+
+            # A queryset update sends no save signal: the archive must show the issue at once all the same.
+            bump_content_version()
+            self.refresh_from_db()
+        return bool(won)
+
+    def progress(self) -> dict:
+        counts = self.deliveries.counts()
+        total = sum(counts.values())
+        done = total - counts["queued"] - counts["sending"]
+        return {
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "total": total,
+            "done": done,
+            "percent": round(100 * done / total, 1) if total else (100.0 if self.status == self.Status.SENT else 0.0),
+            **counts,
+        }
+
+
+class IssueStateError(Exception):
+    """The issue is not in a state that allows this; the message says why, for the editor."""
+
+
+def live_articles_only():
+    """What the admin offers for an issue (its autocomplete too): the same rule as Article.objects.published()."""
+    return Q(status="published", published_at__lte=timezone.now())
+
+
+class IssueArticle(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", limit_choices_to=live_articles_only
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["issue", "article"], name="mailinglist_issuearticle_unique")]
+        verbose_name = "article in the issue"
+        verbose_name_plural = "articles in the issue (in order)"
+
+    def __str__(self):
+        return str(self.article)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def claimable(self, *, now):
+        """Rows a batch may take: queued and due, or claimed by a worker whose lease ran out (it died)."""
+        return self.filter(
+            Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+        )
+
+    def counts(self) -> dict[str, int]:
+        found = dict(self.values_list("status").annotate(n=models.Count("pk")).order_by())
+        return {status: found.get(status, 0) for status in Delivery.Status.values}
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber. Created for every active subscriber when sending starts; the unique pair is
+    what makes "exactly once" checkable."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+        SKIPPED = "skipped", "Skipped (left before sending)"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    message_id = models.CharField("Message-ID", max_length=200, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A claim: the worker that holds the row and until when. A row still "sending" after its lease belongs to a
+    # worker that died, and is claimed again.
+    claim = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="mailinglist_delivery_unique")]
+        indexes = [models.Index(fields=["issue", "status", "next_attempt_at"], name="mailinglist_delivery_due")]
+
+    def __str__(self):
+        return f"{self.issue} → {self.subscriber}"

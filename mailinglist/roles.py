@@ -1,12 +1,27 @@
-"""The Newsletter manager role: the mailing-list app's permissions and nothing else.
+"""The Newsletter manager role: the mailing-list app's permissions and nothing else; and the Editor's share of
+it, composing and sending issues.
 
-Used by this app's data migration, and by tests and the demo loader after a database flush.
+Used by this app's data migrations, and by tests and the demo loader after a database flush.
 """
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 
 NEWSLETTER_MANAGER = "Newsletter manager"
+EDITOR = "Editor"
+# Editors compose and send issues; subscribers stay with the Newsletter manager.
+EDITOR_ISSUE_PERMISSIONS = [
+    "view_issue",
+    "add_issue",
+    "change_issue",
+    "send_issue",
+    "view_delivery",
+    "view_issuearticle",
+    "add_issuearticle",
+    "change_issuearticle",
+    "delete_issuearticle",
+    "view_mailinglist",
+]
 
 
 def ensure_newsletter_manager(apps=global_apps):
@@ -20,4 +35,9 @@ def ensure_newsletter_manager(apps=global_apps):
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=NEWSLETTER_MANAGER)
     group.permissions.add(*Permission.objects.filter(content_type__app_label="mailinglist"))
+    editor = Group.objects.filter(name=EDITOR).first()
+    if editor is not None:
+        editor.permissions.add(
+            *Permission.objects.filter(content_type__app_label="mailinglist", codename__in=EDITOR_ISSUE_PERMISSIONS)
+        )
     return group

@@ -283,3 +283,23 @@ STORAGES["originals"] = {
     "BACKEND": "articles.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
 }
+
+# Newsletter sending (docs/sending.md). Times are in seconds.
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_REPLY_TO = env("NEWSLETTER_REPLY_TO", "")
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
+# Messages per second per sending worker; 0 is no limit.
+NEWSLETTER_RATE_LIMIT = float(env("NEWSLETTER_RATE_LIMIT", "0"))
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 600)
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
+NEWSLETTER_RETRY_BACKOFF = env_int("NEWSLETTER_RETRY_BACKOFF", 60)
+NEWSLETTER_ARCHIVE_SIZE = env_int("NEWSLETTER_ARCHIVE_SIZE", 30)
+# Off: on PostgreSQL each "sent" mark commits without waiting for the disk (several times faster; a database
+# crash, not a worker crash, could then repeat the last fraction of a second of messages).
+NEWSLETTER_DURABLE_MARKS = env_bool("NEWSLETTER_DURABLE_MARKS", True)
+NEWSROOM_PAGE_CACHE_CONTENT_APPS += ["mailinglist.Issue"]
+# Bounce and complaint webhooks (django-anymail): "user:password" that the provider's webhook URL carries.
+INSTALLED_APPS += ["anymail"]
+ANYMAIL = {"WEBHOOK_SECRET": env("NEWSLETTER_WEBHOOK_SECRET", "")}
+if env("POSTMARK_SERVER_TOKEN", ""):
+    ANYMAIL["POSTMARK_SERVER_TOKEN"] = env("POSTMARK_SERVER_TOKEN", "")

@@ -39,6 +39,9 @@ PUBLIC_URLS = [
     "/news-sitemap.xml",
     "/robots.txt",
     "/newsletter/",
+    "/newsletter/archive/",
+    "/newsletter/archive/feed/",
+    "/newsletter/archive/{issue}/",
 ]
 
 
@@ -74,14 +77,29 @@ def newsroom(make_article, make_author, make_category, make_editor):
     articles = [draft, review, scheduled, unscheduled, withdrawn]
     for article in articles:
         article.refresh_from_db()
-    return {"category": category.slug, "tag": "syria", "author": author.slug, "articles": articles}
+    issue = _sent_issue_with(articles)
+    return {"category": category.slug, "tag": "syria", "author": author.slug, "articles": articles, "issue": issue}
+
+
+def _sent_issue_with(articles):
+    """A sent newsletter issue that (as no admin form allows) lists the hidden articles too."""
+    from mailinglist.models import Issue, IssueArticle, MailingList
+
+    mailing_list = MailingList.objects.create(name="Daily", slug="daily")
+    issue = Issue.objects.create(
+        mailing_list=mailing_list, subject="Briefing", status=Issue.Status.SENT, sent_at=timezone.now()
+    )
+    IssueArticle.objects.bulk_create(
+        [IssueArticle(issue=issue, article=article, order=n) for n, article in enumerate(articles)]
+    )
+    return issue.pk
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("template", PUBLIC_URLS)
 def test_unpublished_marker_appears_on_no_public_url(client, newsroom, template):
     today = timezone.localdate()
-    slugs = {key: newsroom[key] for key in ("category", "tag", "author")}
+    slugs = {key: newsroom[key] for key in ("category", "tag", "author", "issue")}
     slugs |= {"year": today.year, "month": f"{today:%m}", "day": f"{today:%d}"}
     urls = {template.format(article=article.get_absolute_url(), **slugs) for article in newsroom["articles"]}
     for url in sorted(urls):

@@ -1,0 +1,288 @@
+"""Composing and sending issues in the admin: pick published articles (or pre-fill today's briefing), preview in
+the browser, send a test to yourself, send now or schedule, and watch the progress. Breaking alerts start from an
+article's admin page (BreakingAlertAdminMixin on the article admin)."""
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from mailinglist import sending, services
+from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList
+
+# The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
+# page of our own making, with no script allowed at all, shown only to staff.
+PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'; sandbox"
+
+
+class IssueArticleForm(forms.ModelForm):
+    class Meta:
+        model = IssueArticle
+        fields = ["order", "article"]
+
+    def clean_article(self):
+        from articles.models import Article
+
+        article = self.cleaned_data["article"]
+        if article and not Article.objects.published().filter(pk=article.pk).exists():
+            raise forms.ValidationError("Only published, live articles can go in an issue.")
+        return article
+
+
+class IssueArticleInline(admin.TabularInline):
+    model = IssueArticle
+    form = IssueArticleForm
+    fields = ["order", "article"]
+    autocomplete_fields = ["article"]
+    extra = 3
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            from articles.models import Article
+
+            kwargs["queryset"] = Article.objects.published()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["subject", "mailing_list", "kind", "status", "scheduled_at", "started_at", "progress_display"]
+    list_filter = ["status", "kind", "mailing_list"]
+    search_fields = ["subject", "preheader"]
+    date_hierarchy = "created_at"
+    list_select_related = ["mailing_list"]
+    fields = ["mailing_list", "kind", "subject", "preheader", "intro"]
+    inlines = [IssueArticleInline]
+    change_form_template = "admin/mailinglist/issue/change_form.html"
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Sent issues are the record of what went to whom.
+        return (obj is None or obj.status == Issue.Status.DRAFT) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.status == Issue.Status.SENT and obj.mailing_list.is_public else None
+
+    @admin.display(description="progress")
+    def progress_display(self, obj):
+        if obj.status == Issue.Status.SENT:
+            return f"{obj.sent_count} sent, {obj.failed_count} failed"
+        if obj.status == Issue.Status.SENDING:
+            return f"{obj.progress()['percent']}%"
+        return "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(require_GET(self.preview_view)), name="mailinglist_issue_preview"),
+            path("<int:pk>/progress/", view(require_GET(self.progress_view)), name="mailinglist_issue_progress"),
+            path("<int:pk>/test/", view(require_POST(self.test_view)), name="mailinglist_issue_test"),
+            path("<int:pk>/briefing/", view(require_POST(self.briefing_view)), name="mailinglist_issue_briefing"),
+            path("<int:pk>/send/", view(require_POST(self.send_view)), name="mailinglist_issue_send"),
+            path("<int:pk>/schedule/", view(require_POST(self.schedule_view)), name="mailinglist_issue_schedule"),
+            path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="mailinglist_issue_cancel"),
+            path("alert/<int:article_pk>/", view(self.alert_view), name="mailinglist_issue_alert"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["sending"] = {
+                "can_send": obj.is_editable and request.user.has_perm("mailinglist.send_issue"),
+                "can_edit": obj.is_editable and self.has_change_permission(request, obj),
+                "can_cancel": obj.status in (Issue.Status.SCHEDULED, Issue.Status.SENDING)
+                and request.user.has_perm("mailinglist.send_issue"),
+                "progress": obj.progress(),
+                "recipients_now": obj.mailing_list.subscriptions.filter(subscriber__status="active").count(),
+                "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "user_email": request.user.email,
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # ---- the views
+
+    def _issue(self, request, pk, *, perm="view"):
+        issue = get_object_or_404(Issue.objects.select_related("mailing_list"), pk=pk)
+        allowed = {
+            "view": self.has_view_or_change_permission(request, issue),
+            "change": self.has_change_permission(request, issue),
+            "send": request.user.has_perm("mailinglist.send_issue"),
+        }[perm]
+        if not allowed:
+            raise PermissionDenied
+        return issue
+
+    def _back(self, issue):
+        return redirect(reverse("admin:mailinglist_issue_change", args=[issue.pk]))
+
+    @staticmethod
+    def _refuse(request, issue, error):
+        messages.error(request, str(error))
+        return redirect(reverse("admin:mailinglist_issue_change", args=[issue.pk]))
+
+    def preview_view(self, request, pk):
+        issue = self._issue(request, pk)
+        rendered = sending.render_issue(issue, unsubscribe_url="#unsubscribe", preferences_url="#preferences")
+        if request.GET.get("format") == "text":
+            response = HttpResponse(rendered.text, content_type="text/plain; charset=utf-8")
+        else:
+            response = HttpResponse(rendered.html)
+        response["Content-Security-Policy"] = PREVIEW_POLICY
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_exempt = True
+        return response
+
+    def progress_view(self, request, pk):
+        issue = self._issue(request, pk)
+        return JsonResponse(issue.progress())
+
+    def test_view(self, request, pk):
+        issue = self._issue(request, pk)
+        if not request.user.email:
+            return self._refuse(request, issue, "Your account has no email address: add one to receive a test.")
+        services.send_test(issue=issue, to=request.user.email)
+        messages.success(request, f"A test copy went to {request.user.email}.")
+        return self._back(issue)
+
+    def briefing_view(self, request, pk):
+        issue = self._issue(request, pk, perm="change")
+        try:
+            count = services.prefill_briefing(issue=issue)
+        except IssueStateError as error:
+            return self._refuse(request, issue, error)
+        if count:
+            messages.success(request, f"Today's briefing: {count} article(s) published since the last issue.")
+        else:
+            messages.warning(request, "Nothing has been published in this list's sections since its last issue.")
+        return self._back(issue)
+
+    def send_view(self, request, pk):
+        issue = self._issue(request, pk, perm="send")
+        try:
+            services.send_now(issue=issue)
+        except IssueStateError as error:
+            return self._refuse(request, issue, error)
+        messages.success(request, f"Sending “{issue.subject}” to {issue.mailing_list.name}.")
+        return self._back(issue)
+
+    def schedule_view(self, request, pk):
+        issue = self._issue(request, pk, perm="send")
+        raw = (request.POST.get("scheduled_at") or "").strip()
+        try:
+            naive = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+        except ValueError:
+            messages.error(request, "Give the sending time as a date and time, e.g. 2026-01-17T06:00.")
+            return self._back(issue)
+        at = timezone.make_aware(naive, timezone.get_current_timezone())
+        try:
+            services.schedule(issue=issue, at=at)
+        except IssueStateError as error:
+            return self._refuse(request, issue, error)
+        messages.success(request, f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}.")
+        return self._back(issue)
+
+    def cancel_view(self, request, pk):
+        issue = self._issue(request, pk, perm="send")
+        try:
+            issue.cancel()
+        except IssueStateError as error:
+            return self._refuse(request, issue, error)
+        messages.success(request, "Cancelled: nothing more of this issue will be sent.")
+        return self._back(issue)
+
+    def alert_view(self, request, article_pk):
+        from articles.models import Article
+
+        if not request.user.has_perm("mailinglist.send_issue"):
+            raise PermissionDenied
+        article = Article.objects.published().filter(pk=article_pk).first()
+        if article is None:
+            raise Http404("Only a published, live article can be sent as an alert.")
+        form = AlertForm(request.POST or None, initial={"subject": f"Breaking: {article.headline}"[:200]})
+        if request.method == "POST" and form.is_valid():
+            issue = services.create_alert(
+                article=article,
+                mailing_list=form.cleaned_data["mailing_list"],
+                subject=form.cleaned_data["subject"],
+                by=request.user,
+            )
+            services.start_sending(issue=issue)
+            messages.success(request, f"Sending the alert to {issue.mailing_list.name}.")
+            return self._back(issue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send a breaking-news alert",
+            "opts": self.model._meta,
+            "article": article,
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/mailinglist/issue/alert.html", context, status=400 if form.errors else 200
+        )
+
+
+class AlertForm(forms.Form):
+    mailing_list = forms.ModelChoiceField(
+        MailingList.objects.all(), label="Send to", empty_label=None, help_text="The alert list's active subscribers."
+    )
+    subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"class": "vTextField", "size": 70}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lists = MailingList.objects.all()
+        alert_lists = lists.filter(slug__contains="alert")
+        self.fields["mailing_list"].queryset = lists
+        if alert_lists.exists() and not self.is_bound:
+            self.initial["mailing_list"] = alert_lists.first().pk
+
+
+class BreakingAlertAdminMixin:
+    """For the article admin: a "Send as breaking alert" link on a live article's page, for those who may send."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and obj.is_live and request.user.has_perm("mailinglist.send_issue"):
+            context["breaking_alert_url"] = reverse("admin:mailinglist_issue_alert", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Who got which issue, read-only: the proof behind "exactly once"."""
+
+    list_display = ["issue", "subscriber", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "issue"]
+    list_select_related = ["issue", "subscriber"]
+    search_fields = ["subscriber__email", "message_id"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
