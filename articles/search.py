@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
 from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
+# How many of the newest matches are ranked (and counted): see matching().
+CANDIDATES = 500
 FTS_TABLE = "articles_article_fts"
 # Weights for bm25() in FTS5 column order (headline, dek, body); PostgreSQL's A/B/C weights play the same part.
 FTS_WEIGHTS = "10.0, 4.0, 1.0"
@@ -103,30 +105,52 @@ def _vendor():
 
 
 def matching(queryset, text):
-    """Published articles matching the query, best first (recency breaks ties), annotated with `search_rank`."""
+    """Published articles matching the query, best first (recency breaks ties), annotated with `search_rank`.
+
+    Only the newest CANDIDATES matches are ranked: finding them is a short walk down the publication-time index for
+    a common word (or a GIN lookup and a small sort for a rare one), so the cost stays flat however many of the
+    archive's articles match, and a news reader looking for "election" wants this year's, not the best of ten years'.
+    Apply every other filter before this one so the bound counts only what the reader asked for."""
     parsed = parse_query(text)
     if not parsed:
         return queryset.none()
     if _vendor() == "postgresql":
         tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
         query = clean_query(text)
-        queryset = queryset.filter(
-            RawSQL(f"articles_article.search_vector @@ {tsquery}", [query], output_field=BooleanField())
-        ).annotate(search_rank=RawSQL(f"ts_rank_cd(articles_article.search_vector, {tsquery})", [query], FloatField()))
+        matches = queryset.filter(_OnArticle(f"{{table}}.search_vector @@ {tsquery}", [query], BooleanField()))
+        rank = _OnArticle(f"ts_rank_cd({{table}}.search_vector, {tsquery})", [query], FloatField())
     else:
         expression = parsed.to_fts5()
-        queryset = queryset.filter(
+        matches = queryset.filter(
             id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
-        ).annotate(
-            # bm25() is lower for better matches; negated so both databases sort by descending rank.
-            search_rank=RawSQL(
-                f"(SELECT -bm25({FTS_TABLE}, {FTS_WEIGHTS}) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id)",
-                [expression],
-                FloatField(),
-            )
         )
+        # bm25() is lower for better matches; negated so both databases sort by descending rank.
+        rank = _OnArticle(
+            f"(SELECT -bm25({FTS_TABLE}, {FTS_WEIGHTS}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {{table}}.id)",
+            [expression],
+            FloatField(),
+        )
+    queryset = queryset.filter(pk__in=_newest(matches)).annotate(search_rank=rank)
     return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+class _OnArticle(Expression):
+    """SQL over the article row that reads what the model does not declare (the search column, the FTS5 table).
+    `{table}` becomes the article table's name or alias in whichever query compiles it, so the expression stays
+    right inside subqueries (pagination and the candidate bound put it there), where Django renames tables."""
+
+    def __init__(self, sql, params, output_field):
+        super().__init__(output_field=output_field)
+        self.sql, self.params = sql, params
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return self.sql.format(table=table), list(self.params)
+
+
+def _newest(matches):
+    return matches.order_by("-published_at", "-id").values("pk")[:CANDIDATES]
 
 
 def _highlight(text: str, *, entities: bool) -> SafeString:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
@@ -21,9 +22,21 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
+from newsroom import pagecache
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News: at most 1,000 URLs per news sitemap
+DATA_SECONDS = 5 * 60
+
+
+class _KnownCountPaginator(Paginator):
+    def __init__(self, items, per_page, *, count):
+        super().__init__([], per_page)
+        self.items, self.count = items, count
+
+    def page(self, number):
+        self.object_list = self.items()
+        return super().page(number)
 
 
 class ArticleMonthSitemap(Sitemap):
@@ -49,10 +62,9 @@ class ArticleMonthSitemap(Sitemap):
 
     @property
     def paginator(self):
-        # The count is known from the query that found the months; no COUNT per section for the index.
-        pages = Paginator(self._items(), self.limit)
-        pages.count = self.count
-        return pages
+        # The count is known from the query that found the months; no COUNT per section for the index, and the
+        # items are only built when a page of this section is actually drawn.
+        return _KnownCountPaginator(self._items, self.limit, count=self.count)
 
     def lastmod(self, item):
         return max(item.updated_at, item.published_at)
@@ -66,17 +78,45 @@ def _latest_published(**related):
     return Subquery(Article.objects.published().filter(**related).order_by("-published_at").values("published_at")[:1])
 
 
+def _remembered(name, compute):
+    """Sitemap data computed once per content version (every edit makes a new one) and at most DATA_SECONDS old, so
+    a story whose embargo lifts appears within that time. Working it out means visiting the whole archive (every
+    month, every tag's newest story), which is crawler traffic's cost, not a reader's."""
+    key = f"sitemaps:{name}:{pagecache.current_version()[0]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, DATA_SECONDS)
+    return value
+
+
 class ListingSitemap(Sitemap):
     """Listing pages that have at least one live article; lastmod is that article's publication time."""
 
     changefreq = "hourly"
 
+    def items(self):
+        # Plain (path, time) pairs: thousands of them load from the cache far faster than model instances. Loaded
+        # once per request: the index asks for them twice (page count and latest change).
+        if not hasattr(self, "_rows"):
+            self._rows = _remembered(
+                f"{type(self).__name__}:paths",
+                lambda: [(self.path(row), row.latest) for row in self.listing().iterator()],
+            )
+        return self._rows
+
+    def path(self, row):
+        return row.get_absolute_url()
+
+    def location(self, item):
+        return item[0]
+
     def lastmod(self, item):
-        return item.latest
+        return item[1]
 
 
 class CategorySitemap(ListingSitemap):
-    def items(self):
+    def listing(self):
         return (
             Category.objects.annotate(latest=_latest_published(category=OuterRef("pk")))
             .filter(latest__isnull=False)
@@ -87,21 +127,21 @@ class CategorySitemap(ListingSitemap):
 class TagSitemap(ListingSitemap):
     changefreq = "daily"
 
-    def items(self):
+    def listing(self):
         return (
             Tag.objects.annotate(latest=_latest_published(tags=OuterRef("pk")))
             .filter(latest__isnull=False)
             .order_by("pk")
         )
 
-    def location(self, item):
-        return reverse("articles:tag", args=[item.slug])
+    def path(self, row):
+        return reverse("articles:tag", args=[row.slug])
 
 
 class AuthorSitemap(ListingSitemap):
     changefreq = "daily"
 
-    def items(self):
+    def listing(self):
         return (
             Author.objects.annotate(latest=_latest_published(bylines__author=OuterRef("pk")))
             .filter(latest__isnull=False)
@@ -123,7 +163,7 @@ def sections():
         f"articles-{timezone.localtime(row['month']):%Y-%m}": ArticleMonthSitemap(
             row["month"], count=row["count"], latest_lastmod=max(row["updated"], row["published"])
         )
-        for row in months
+        for row in _remembered("months", lambda: list(months))
     }
     found.update(categories=CategorySitemap(), tags=TagSitemap(), authors=AuthorSitemap())
     return found

@@ -2,14 +2,17 @@ from datetime import datetime
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
@@ -17,15 +20,52 @@ from taggit.models import Tag
 from articles import search, seo
 from articles.models import Article, Author, Category, Correction
 from articles.workflow_views import gone_or_moved
+from newsroom import pagecache
 
 HOME_TOP_STORIES = 4
 HOME_LATEST = 12
 HOME_RAIL_SIZE = 4
+COUNT_SECONDS = 60
 
 
-def paginate(request, queryset):
+class ListingPaginator(Paginator):
+    """Finds a page's keys first, then loads only those rows (a "deferred join"): the OFFSET walks a narrow index
+    (see article_listing_idx) instead of fetching and throwing away every earlier row, so ?page=500 costs about
+    what page 1 does. Same order, same rows and still one query per page."""
+
+    def __init__(self, object_list, per_page, *, count_key=None):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        """A section's size, remembered per content version (any edit starts afresh) for at most a minute (a story
+        whose embargo lifts is counted within it): counting a big section means visiting all of its index entries,
+        on every page of it, for a number that changes only when the content does."""
+        if self.count_key is None:
+            return super().count
+        key = f"listing-count:{self.count_key}:{pagecache.current_version()[0]}"
+        count = cache.get(key)
+        if count is None:
+            count = super().count
+            cache.set(key, count, COUNT_SECONDS)
+        return count
+
+    def page(self, number):
+        if isinstance(self.object_list, list):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.object_list.prefetch_related(None).values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+
+
+def paginate(request, queryset, *, count_key=None):
     """The requested page of a listing; a malformed or out-of-range ?page= is a 404, not a 500."""
-    paginator = Paginator(queryset, settings.NEWSROOM_PAGE_SIZE)
+    paginator = ListingPaginator(queryset, settings.NEWSROOM_PAGE_SIZE, count_key=count_key)
     try:
         return paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
@@ -48,22 +88,8 @@ def home(request):
     top_stories, latest = latest[:HOME_TOP_STORIES], latest[HOME_TOP_STORIES:]
     nav = navigation_categories()
     shown = [a.pk for a in (lead, *top_stories) if a is not None]
-    # One query for every rail: number the stories within each top-level section and keep the first few.
-    section = Coalesce("category__parent_id", "category_id")
-    rail_articles = (
-        published.exclude(pk__in=shown)
-        .annotate(
-            section=section,
-            rail_position=Window(
-                RowNumber(), partition_by=[section], order_by=[F("published_at").desc(), F("id").desc()]
-            ),
-        )
-        .filter(section__in=[c.pk for c in nav], rail_position__lte=HOME_RAIL_SIZE)
-        .for_listing()
-        .order_by("section", "rail_position")
-    )
     by_section = {}
-    for article in rail_articles:
+    for article in _rail_articles(published.exclude(pk__in=shown), nav):
         by_section.setdefault(article.section, []).append(article)
     rails = [(category, by_section[category.pk]) for category in nav if category.pk in by_section]
     return render(
@@ -78,6 +104,35 @@ def home(request):
             "meta": seo.home_meta(request),
         },
     )
+
+
+def _rail_articles(published, nav):
+    """The newest few stories of each navigation section (subdesks included), in one query, each with `section`.
+
+    Where the database can limit each arm of a UNION (PostgreSQL), every section is its own short walk down the
+    publication-time index, so the cost does not grow with the archive. SQLite cannot, so there the stories are
+    numbered within each section by a window over the whole archive, which is fine at SQLite's sizes."""
+    section = Coalesce("category__parent_id", "category_id")
+    sections = [c.pk for c in nav]
+    if not sections:
+        return []
+    if connection.features.supports_slicing_ordering_in_compound:
+        arms = [
+            published.filter(Q(category_id=pk) | Q(category__parent_id=pk))
+            .order_by("-published_at", "-id")
+            .values("pk")[:HOME_RAIL_SIZE]
+            for pk in sections
+        ]
+        picked = arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]
+        chosen = published.filter(pk__in=picked).annotate(section=section)
+    else:
+        chosen = published.annotate(
+            section=section,
+            rail_position=Window(
+                RowNumber(), partition_by=[section], order_by=[F("published_at").desc(), F("id").desc()]
+            ),
+        ).filter(section__in=sections, rail_position__lte=HOME_RAIL_SIZE)
+    return chosen.for_listing().order_by("section", "-published_at", "-id")
 
 
 @require_GET
@@ -100,7 +155,9 @@ def _feed_link(title, url_name, slug, request):
 @require_GET
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    page_obj = paginate(request, Article.objects.published().in_category(category).for_listing())
+    page_obj = paginate(
+        request, Article.objects.published().in_category(category).for_listing(), count_key=f"category:{category.pk}"
+    )
     crumbs = [(category.parent.name, category.parent.get_absolute_url())] if category.parent else []
     crumbs.append((category.name, category.get_absolute_url()))
     meta = seo.listing_meta(
@@ -128,7 +185,7 @@ def category_detail(request, slug):
 @require_GET
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing(), count_key=f"tag:{tag.pk}")
     path = reverse("articles:tag", args=[tag.slug])
     meta = seo.listing_meta(
         request,
@@ -145,7 +202,9 @@ def tag_detail(request, slug):
 @require_GET
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("affiliation"), slug=slug)
-    page_obj = paginate(request, Article.objects.published().by_author(author).for_listing())
+    page_obj = paginate(
+        request, Article.objects.published().by_author(author).for_listing(), count_key=f"author:{author.pk}"
+    )
     meta = seo.listing_meta(
         request,
         title=author.name,
@@ -337,11 +396,15 @@ def search_view(request):
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"]
         if query:
-            results = form.filter(Article.objects.published().search(query)).for_listing()
-            page_obj = paginate(request, results)
+            # The ranked keys of every candidate in one query (at most search.CANDIDATES), so counting and paging
+            # do not look the matches up again; then the rows of one page.
+            ranked = list(form.filter(Article.objects.published()).search(query).values_list("pk", flat=True))
+            page_obj = paginate(request, ranked)
             if page_obj is not None:
-                found = search.snippets([a.pk for a in page_obj], query)
-                for article in page_obj:
+                rows = Article.objects.published().for_listing().in_bulk(page_obj.object_list)
+                page_obj.object_list = [rows[pk] for pk in page_obj.object_list if pk in rows]
+                found = search.snippets([a.pk for a in page_obj.object_list], query)
+                for article in page_obj.object_list:
                     article.snippet = found.get(article.pk, "")
     elif form.is_bound:
         status = 400
@@ -356,7 +419,7 @@ def search_view(request):
     return render(
         request,
         "articles/search.html",
-        {"form": form, "query": query, "page_obj": page_obj, "meta": meta},
+        {"form": form, "query": query, "page_obj": page_obj, "meta": meta, "search_limit": search.CANDIDATES},
         status=status,
     )
 

@@ -5,13 +5,17 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from taggit.models import Tag
 
-from articles.models import Article, Author, Byline, Category
+from articles.models import Article, Author, Byline, Category, Correction
+from mailinglist.models import MailingList, Subscriber, Subscription
 
 pytestmark = pytest.mark.django_db
 
 
 def generate(**sizes):
-    options = {"articles": 40, "authors": 6, "categories": 15, "tags": 25, "seed": 7, "batch": 16} | sizes
+    options = {
+        "articles": 40, "authors": 6, "categories": 15, "tags": 25, "corrections": 25, "subscribers": 90, "seed": 7,
+        "batch": 16,
+    } | sizes  # fmt: skip
     call_command("generate_dataset", *[f"--{k}={v}" for k, v in options.items()], stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
@@ -25,11 +29,35 @@ def test_dataset_has_the_requested_sizes_and_shape():
     assert Byline.objects.filter(article__slug__startswith="bench-").count() >= 40
     article = Article.objects.filter(slug__startswith="bench-").first()
     assert article.body.count("<p>") >= 6 and article.tags.count() >= 2
+    assert 0 < Correction.objects.filter(article__slug__startswith="bench-").count() < 40
+    assert Subscriber.objects.active().filter(email__endswith="@bench.example").count() == 90
+    assert MailingList.objects.public().filter(slug__startswith="bench-").count() == 3
+    assert Subscription.objects.filter(subscriber__email__endswith="@bench.example").count() >= 90
+
+
+def test_corrections_come_after_publication_and_show_on_the_article(client):
+    generate(corrections=100)
+    correction = Correction.objects.select_related("article").filter(article__slug__startswith="bench-").first()
+    assert Correction.objects.filter(article__slug__startswith="bench-").count() == 40
+    assert correction.created_at > correction.article.published_at
+    assert correction.text in client.get(correction.article.get_absolute_url()).content.decode()
+
+
+def test_subscribers_are_confirmed_and_on_at_least_one_list():
+    generate()
+    subscribers = Subscriber.objects.filter(email__endswith="@bench.example")
+    assert not subscribers.filter(subscriptions__isnull=True).exists()
+    assert not subscribers.filter(confirmed_at__isnull=True).exists()
+    assert subscribers.filter(subscriptions__isnull=False).distinct().count() == 90
 
 
 def test_dataset_is_reproducible_from_the_seed():
     def sample():
-        return list(Article.objects.order_by("slug").values_list("slug", "headline", "dek", "category__slug")[:10])
+        return (
+            list(Article.objects.order_by("slug").values_list("slug", "headline", "dek", "category__slug")[:10]),
+            list(Correction.objects.order_by("article__slug").values_list("article__slug", "kind", "text")),
+            list(Subscriber.objects.order_by("email").values_list("email", "name", "token_key")[:10]),
+        )
 
     with transaction.atomic():
         generate()

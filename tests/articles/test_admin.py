@@ -36,11 +36,22 @@ def test_article_list_searches_headline_dek_and_author(editor_client, make_artic
 
 
 @pytest.mark.parametrize(
-    "query", [{"status__exact": "published"}, {"tags__id__exact": "1"}, {"bylines__author__id__exact": "1"}]
+    "query", [{"status__exact": "published"}, {"tag": "syria"}, {"bylines__author__id__exact": "1"}]
 )
 def test_article_list_filters_load(editor_client, make_article, query):
     make_article(tags=["Syria"])
     assert editor_client.get("/admin/articles/article/", query).status_code == 200
+
+
+def test_tag_filter_offers_recent_tags_and_filters_by_any(editor_client, make_article):
+    make_article(headline="Old story", tags=["archive-only"])
+    make_article(headline="Idlib story", tags=["Syria"])
+    for n in range(15):
+        make_article(headline=f"Filler {n}", tags=[f"filler {n}"])
+    html = editor_client.get("/admin/articles/article/").content.decode()
+    assert "?tag=filler-14" in html and "?tag=archive-only" not in html
+    filtered = editor_client.get("/admin/articles/article/", {"tag": "archive-only"}).content.decode()
+    assert "Old story" in filtered and "Idlib story" not in filtered
 
 
 def test_author_autocomplete_answers(editor_client, make_author):

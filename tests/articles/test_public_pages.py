@@ -365,3 +365,45 @@ def test_query_count_is_constant_per_page_type(
             )
         counts.append(_count(client, url, django_assert_max_num_queries, budget))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "url,budget",
+    [
+        ("/category/world/?page=2", 11),
+        ("/tag/common/?page=2", 11),
+        ("/search/?q=talks&page=2", 12),
+        ("/search/?q=talks&category=world&author=lisa-schlein", 13),  # the section and author are looked up
+        ("/feed/atom/", 8),
+        ("/category/world/feed/", 8),
+        ("/tag/common/feed/", 8),
+        ("/author/lisa-schlein/feed/", 8),
+        ("/news-sitemap.xml", 8),
+        ("/sitemap-categories.xml", 8),
+        ("/sitemap-tags.xml", 8),
+        ("/sitemap-authors.xml", 8),
+        ("/corrections/", 11),
+    ],
+)
+def test_query_count_does_not_grow_with_page_size_or_relations(
+    client, make_article, make_author, make_category, django_assert_max_num_queries, settings, url, budget
+):
+    """Second pages, filtered searches, every feed and sitemap section: the same count with 3 or 12 items a page,
+    one or three bylines, and two or six tags each."""
+    world = make_category(name="World", slug="world")
+    lisa = make_author(name="Lisa Schlein", slug="lisa-schlein")
+    recent = timezone.now() - timedelta(hours=2)
+    counts = []
+    for page_size, extra in ((3, 0), (12, 2)):
+        settings.NEWSROOM_PAGE_SIZE = page_size
+        for n in range(2 * page_size + 1):
+            article = make_article(
+                headline=f"Talks {page_size}-{n}",
+                category=world,
+                authors=[lisa, *(make_author() for _ in range(extra))],
+                tags=["common", *(f"t{page_size}-{n}-{i}" for i in range(1 + 2 * extra))],
+                published_at=recent - timedelta(minutes=n),
+            )
+            article.corrections.create(text=f"An earlier version misspelt a name ({n}).")
+        counts.append(_count(client, url, django_assert_max_num_queries, budget))
+    assert counts[0] == counts[1]

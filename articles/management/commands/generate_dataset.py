@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Author, Byline, Category, Source
+from articles.models import Article, Author, Byline, Category, Correction, Source
+from mailinglist.models import MailingList, Subscriber, Subscription
 
 # Common words make up most of the text; rare ones make selective search terms.
 COMMON = (
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         parser.add_argument("--authors", type=int, default=500)
         parser.add_argument("--categories", type=int, default=60)
         parser.add_argument("--tags", type=int, default=5_000)
+        parser.add_argument(
+            "--corrections", type=float, default=3.0, help="percentage of articles carrying a correction or update"
+        )
+        parser.add_argument("--subscribers", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2020)
         parser.add_argument("--batch", type=int, default=2_000)
 
@@ -60,10 +65,17 @@ class Command(BaseCommand):
             authors = self.make_authors(options["authors"], source)
             tags = self.make_tags(options["tags"])
         self.make_articles(options["articles"], options["batch"], categories, authors, tags, source)
+        self.make_corrections(options["corrections"], options["batch"])
+        self.make_subscribers(options["subscribers"], options["batch"] * 5)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        self.stdout.write(f"Generated {options['articles']} articles in {time.monotonic() - started:.0f} s.")
+                # VACUUM too: index-only scans (listings' counts and deep pages) need the visibility map it sets.
+                # It cannot run inside a transaction (a caller's, as in tests): ANALYZE alone there.
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        self.stdout.write(
+            f"Generated {options['articles']} articles and {options['subscribers']} subscribers "
+            f"in {time.monotonic() - started:.0f} s."
+        )
 
     def make_categories(self, count):
         tops = [
@@ -109,6 +121,9 @@ class Command(BaseCommand):
         return "".join(f"<p>{p}</p>" for p in paragraphs)
 
     def make_articles(self, count, batch, categories, authors, tags, source):
+        # Desks are uneven, as in a real newsroom: the first sections carry most of the copy (World about a fifth,
+        # enough for a thousand pages at 100,000 articles), the subdesks a trickle each.
+        weights = [8 / (i + 1) if category.parent_id is None else 0.5 for i, category in enumerate(categories)]
         now = timezone.now()
         span = int(timedelta(days=5 * 365).total_seconds())
         article_type = ContentType.objects.get_for_model(Article)
@@ -122,7 +137,7 @@ class Command(BaseCommand):
                         slug=f"bench-{i}-{slugify(headline)[:60]}",
                         dek=self.sentence(20),
                         body=self.body(),
-                        category=self.rng.choice(categories),
+                        category=self.rng.choices(categories, weights)[0],
                         source=source if i % 7 == 0 else None,
                         status=Article.Status.PUBLISHED,
                         published_at=now - timedelta(seconds=self.rng.randrange(span)),
@@ -142,5 +157,58 @@ class Command(BaseCommand):
                     for tag in self.rng.sample(tags, self.rng.randint(2, 6))
                 )
             self.stdout.write(f"  {min(start + batch, count)}/{count} articles", ending="\r")
+            self.stdout.flush()
+        self.stdout.write("")
+
+    def make_corrections(self, percent, batch):
+        """Corrections and updates on a few percent of the articles, dated after publication, as editors add them."""
+        kinds = [Correction.Kind.CORRECTION] * 3 + [Correction.Kind.UPDATE] * 2 + [Correction.Kind.CLARIFICATION]
+        articles = Article.objects.filter(slug__startswith="bench-").order_by("pk").values_list("pk", "published_at")
+        rows = [
+            Correction(
+                article_id=pk,
+                kind=self.rng.choice(kinds),
+                text=f"An earlier version of this article {self.sentence(self.rng.randint(8, 16)).lower()}",
+                created_at=published_at + timedelta(minutes=self.rng.randint(20, 60 * 48)),
+            )
+            for pk, published_at in articles.iterator(chunk_size=10_000)
+            if self.rng.random() * 100 < percent
+        ]
+        Correction.objects.bulk_create(rows, batch_size=batch)
+
+    def make_subscribers(self, count, batch):
+        """Confirmed readers on one to three of the public lists (the signup form shows them on every page)."""
+        lists = MailingList.objects.bulk_create(
+            [
+                MailingList(name=f"Bench {name}", slug=f"bench-{slugify(name)}", description=self.sentence(12), order=i)
+                for i, name in enumerate(["Morning briefing", "Breaking news", "Weekend reads"])
+            ]
+        )
+        now = timezone.now()
+        span = int(timedelta(days=3 * 365).total_seconds())
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        for start in range(0, count, batch):
+            rows = []
+            for i in range(start, min(start + batch, count)):
+                created = now - timedelta(seconds=self.rng.randrange(span))
+                rows.append(
+                    Subscriber(
+                        email=f"reader{i}@bench.example",
+                        name=f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}" if i % 3 else "",
+                        status=Subscriber.Status.ACTIVE,
+                        source="bench import",
+                        created_at=created,
+                        confirmed_at=created + timedelta(minutes=self.rng.randint(1, 600)),
+                        token_key="".join(self.rng.choices(alphabet, k=22)),
+                    )
+                )
+            with transaction.atomic():
+                created_rows = Subscriber.objects.bulk_create(rows)
+                Subscription.objects.bulk_create(
+                    Subscription(subscriber=subscriber, mailing_list=mailing_list, created_at=subscriber.confirmed_at)
+                    for subscriber in created_rows
+                    for mailing_list in self.rng.sample(lists, self.rng.choice([1, 1, 2, 3]))
+                )
+            self.stdout.write(f"  {min(start + batch, count)}/{count} subscribers", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
