@@ -1,8 +1,9 @@
+import hashlib
 from datetime import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import F, Q
@@ -341,6 +342,23 @@ class QueryField(forms.CharField):
         return search.clean_query(super().to_python(value))
 
 
+class VersionCachedSelect(forms.Select):
+    """A <select> of database rows (the search form's 500 authors), rendered once per content version, selected value
+    and attributes in each process: rendering that many options through the widget templates took longer than the
+    search itself. Any edit of live content renews it; the field still validates against the database."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        fragments = caches["fragments"]
+        version = pagecache.current_version()[0]
+        digest = hashlib.blake2b(repr((name, value, sorted((attrs or {}).items()))).encode(), digest_size=16)
+        key = f"select:{version}:{digest.hexdigest()}"
+        html = fragments.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            fragments.set(key, html)
+        return html
+
+
 class SearchForm(forms.Form):
     q = QueryField(label="Search for", required=False)
     category = forms.ModelChoiceField(
@@ -349,9 +367,15 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="All sections",
+        widget=VersionCachedSelect,
     )
     author = forms.ModelChoiceField(
-        label="Author", queryset=Author.objects.none(), to_field_name="slug", required=False, empty_label="All authors"
+        label="Author",
+        queryset=Author.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All authors",
+        widget=VersionCachedSelect,
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -30,11 +30,15 @@ class MailingListQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
     def for_signup_form(self) -> list[dict]:
-        """The public lists as plain data for the footer of every page: one small query, the same on every page
-        whatever it shows (whole pages are cached in front of this, so a list cache here would only make the query
-        count of a page depend on what ran before it)."""
-        return list(
-            self.public().values("id", "name", "slug", "description", "default_checked").order_by("order", "name")
+        """The public lists as plain data, for the signup form at the foot of every page and for checking what it
+        posts: kept per content version in each process (saving a list renews it), so pages pay no query for it."""
+        from newsroom.pagecache import per_version
+
+        return per_version(
+            "signup_lists",
+            lambda: list(
+                self.public().values("id", "name", "slug", "description", "default_checked").order_by("order", "name")
+            ),
         )
 
 

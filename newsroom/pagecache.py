@@ -9,12 +9,20 @@ replaced by a placeholder when the page is stored and by the current reader's ow
 
 Requests carrying a session cookie (staff, anyone logged in) bypass the cache and get ``Cache-Control: private``.
 A cache hit reads only the cache: no database query.
+
+Each worker process keeps two things of its own in front of the shared cache: the content version, re-read at most
+every NEWSROOM_PAGE_CACHE_VERSION_SECONDS, and the pages it served most recently, up to NEWSROOM_PAGE_CACHE_LOCAL_BYTES.
+A hot page is then served without a network round trip. The price is that another worker may go on serving the page
+from before an edit for that many seconds (the worker that saved sees its own change at once); pages stored under the
+old version are simply never asked for again and fall out of the bounded local store.
 """
 
 import hashlib
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -39,20 +47,96 @@ def _cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
+class _LocalTier:
+    """This process's copy of the content version and an LRU of served pages bounded by their bodies' bytes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.version = None
+            self.version_read_at = 0.0
+            self.pages = OrderedDict()
+            self.size = 0
+            self.memo = {}
+
+    def cached_version(self):
+        if (
+            self.version is not None
+            and time.monotonic() - self.version_read_at < settings.NEWSROOM_PAGE_CACHE_VERSION_SECONDS
+        ):
+            return self.version
+        return None
+
+    def remember_version(self, value):
+        with self._lock:
+            self.version, self.version_read_at = value, time.monotonic()
+
+    def get(self, key):
+        with self._lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry["body"])
+        limit = settings.NEWSROOM_PAGE_CACHE_LOCAL_BYTES
+        if size > limit // 4:
+            return  # one page must not push out everything else
+        with self._lock:
+            previous = self.pages.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous["body"])
+            self.pages[key] = entry
+            self.size += size
+            while self.size > limit:
+                _, evicted = self.pages.popitem(last=False)
+                self.size -= len(evicted["body"])
+
+
+_local = _LocalTier()
+
+
+def per_version(name, compute, *, until=None):
+    """``compute()``'s value, kept in this process until live content changes (or until the time ``until(value)``
+    returns, a Unix time or None): for the parts every page shows, such as the sections and the signup lists."""
+    version = current_version()[0]
+    held = _local.memo.get(name)
+    if held is not None and held[0] == version and (held[2] is None or held[2] > time.time()):
+        return held[1]
+    value = compute()
+    _local.memo[name] = (version, value, until(value) if until else None)
+    return value
+
+
+def reset_local_tier():
+    """Forget this process's copy of the version and its pages (tests; after restoring a database)."""
+    _local.reset()
+
+
 def current_version():
     """(version token, time of the last content change as a Unix time)."""
+    value = _local.cached_version()
+    if value is not None:
+        return value
     value = _cache().get(VERSION_KEY)
     if value is None:
         value = (uuid.uuid4().hex, int(time.time()))
         _cache().add(VERSION_KEY, value, timeout=None)
         value = _cache().get(VERSION_KEY, value)
+    _local.remember_version(value)
     return value
 
 
 def bump_content_version():
     """Invalidate every cached page. Call it after changing live content by a path that sends no model signal
     (``QuerySet.update()``, raw SQL)."""
-    _cache().set(VERSION_KEY, (uuid.uuid4().hex, int(time.time())), timeout=None)
+    value = (uuid.uuid4().hex, int(time.time()))
+    _cache().set(VERSION_KEY, value, timeout=None)
+    _local.remember_version(value)
 
 
 def _content_changed(sender, **kwargs):
@@ -78,7 +162,7 @@ def connect_signals():
 
 def next_content_change(now=None):
     """When the pages change by the clock alone: the next scheduled publication or banner start/end (or None)."""
-    from django.db.models import Min, Q
+    from django.db.models import Min
     from django.utils import timezone
 
     from articles.models import Article, PromoBanner
@@ -88,15 +172,13 @@ def next_content_change(now=None):
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now).aggregate(t=Min("published_at"))[
             "t"
         ],
-        *PromoBanner.objects.filter(Q(active_from__gt=now) | Q(active_until__gt=now))
-        .aggregate(a=Min("active_from", filter=Q(active_from__gt=now)), b=Min("active_until"))
-        .values(),
+        PromoBanner.objects.next_change(now),
     ]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 
 
-def _is_anonymous(request):
+def is_anonymous(request):
     # A session cookie means a login (staff) or a flash message may be in play; either way the page is personal.
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
@@ -134,11 +216,15 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or _excluded(request.path) or not settings.NEWSROOM_PAGE_CACHE:
             return self.get_response(request)
-        if not _is_anonymous(request):
+        if not is_anonymous(request):
             return self._private(request, self.get_response(request))
         version, changed_at = current_version()
         key = self._key(request, version)
-        entry = _cache().get(key)
+        entry = _local.get(key)
+        if entry is None:
+            entry = _cache().get(key)
+            if entry is not None:
+                _local.put(key, entry)
         if entry is not None and entry["expires"] > time.time():
             return self._serve(request, entry, hit=True)
         response = self.get_response(request)
@@ -189,6 +275,7 @@ class PageCacheMiddleware:
         }
         if ttl > 0:
             _cache().set(key, entry, timeout=ttl)
+            _local.put(key, entry)
         return entry
 
     def _serve(self, request, entry, *, hit):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
+from newsroom.pagecache import reset_local_tier
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
@@ -59,10 +60,12 @@ def _isolated_environment(settings, tmp_path):
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
-        }
+        },
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"fragments-{tmp_path}"},
     }
     for cache in caches.all():
         cache.clear()
+    reset_local_tier()
     # Content types are cached per process by id; a transactional test's flush and reload can leave that cache
     # pointing at ids the database no longer has.
     ContentType.objects.clear_cache()

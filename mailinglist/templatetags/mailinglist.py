@@ -9,8 +9,8 @@ register = template.Library()
 
 @register.simple_tag
 def signup_state(signup_form=None):
-    """What a signup form needs to draw itself: the public lists (one small query, the same on every
-    page), which boxes are ticked, and a fresh signed start time for the minimum-fill-time check."""
+    """What a signup form needs to draw itself: the public lists (one small query per content version in each
+    process), which boxes are ticked, and a fresh signed start time for the minimum-fill-time check."""
     lists = MailingList.objects.for_signup_form()
     if getattr(signup_form, "is_bound", False):
         chosen = set(signup_form.data.getlist("lists"))

@@ -313,3 +313,49 @@ def test_content_models_can_be_named_one_by_one(settings, make_user, make_articl
     settings.NEWSROOM_PAGE_CACHE_CONTENT_APPS = ["articles", "taggit", "auth.User"]
     make_user()
     assert pagecache.current_version() != before
+
+
+def test_a_hot_page_is_served_from_the_workers_own_memory(client, make_article, monkeypatch):
+    make_article(headline="Hot story")
+    client.get("/")
+    # Nothing reaches the shared cache for the second visit: the worker keeps the version and the page itself.
+    monkeypatch.setattr(pagecache, "_cache", lambda: pytest.fail("the shared cache was read"))
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert "Hot story" in response.content.decode()
+
+
+def test_an_edit_in_another_worker_is_seen_once_the_version_is_re_read(client, make_article, settings):
+    make_article(headline="Before")
+    client.get("/")
+    # Another process bumps the shared version; this worker trusts its copy for NEWSROOM_PAGE_CACHE_VERSION_SECONDS.
+    settings.NEWSROOM_PAGE_CACHE_VERSION_SECONDS = 60
+    cache.set(pagecache.VERSION_KEY, ("from-another-worker", 0), timeout=None)
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    settings.NEWSROOM_PAGE_CACHE_VERSION_SECONDS = 0
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert pagecache.current_version()[0] == "from-another-worker"
+
+
+def test_an_edit_in_this_worker_is_seen_at_once(client, make_article, settings):
+    settings.NEWSROOM_PAGE_CACHE_VERSION_SECONDS = 60
+    article = make_article(headline="Before")
+    client.get(article.get_absolute_url())
+    article.headline = "After"
+    article.save()
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "After" in response.content.decode()
+
+
+def test_the_workers_page_store_stays_within_its_size(settings):
+    settings.NEWSROOM_PAGE_CACHE_LOCAL_BYTES = 10_000
+    tier = pagecache._LocalTier()
+    for number in range(50):
+        tier.put(f"page-{number}", {"body": b"x" * 1_000})
+    assert tier.size <= 10_000
+    assert len(tier.pages) == 10
+    assert tier.get("page-0") is None  # the oldest went first
+    assert tier.get("page-49") is not None
+    tier.put("huge", {"body": b"x" * 5_000})  # over a quarter of the store: left to the shared cache
+    assert tier.get("huge") is None
