@@ -66,6 +66,15 @@ class Author(models.Model):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
+class CategoryQuerySet(models.QuerySet):
+    def navigation(self) -> list["Category"]:
+        """The top-level sections in the site's navigation, in order: on every page, so kept per content version in
+        each process (saving a category renews it)."""
+        from newsroom.pagecache import per_version
+
+        return per_version("nav_categories", lambda: list(self.filter(in_navigation=True, parent__isnull=True)))
+
+
 class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -83,6 +92,8 @@ class Category(models.Model):
     )
     nav_order = models.PositiveSmallIntegerField("navigation order", default=100)
     in_navigation = models.BooleanField("shown in navigation", default=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["nav_order", "name"]
@@ -139,7 +150,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(Q(category__in=desk) | Q(pk__in=also_filed))
 
     def by_author(self, author):
-        return self.filter(pk__in=Byline.objects.filter(author=author).values("article_id"))
+        """The author's stories. Their keys are looked up first (one query down the byline's author index) and
+        given to the database as a list: as a subquery, PostgreSQL expects an author's few hundred stories to be
+        spread evenly over the archive and walks the whole date index probing each story's bylines (30 ms at 100k
+        articles, against 1 ms this way)."""
+        return self.filter(pk__in=list(Byline.objects.filter(author=author).values_list("article_id", flat=True)))
 
     def search(self, query):
         """Full-text matches for a reader's query, best first (see articles/search.py)."""

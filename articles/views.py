@@ -27,30 +27,71 @@ HOME_TOP_STORIES = 4
 HOME_LATEST = 12
 HOME_RAIL_SIZE = 4
 COUNT_SECONDS = 60
+# How many stories apart a long listing's checkpoints are (ListingPaginator): the longest OFFSET walk a page costs.
+CHECKPOINT_ROWS = 1000
 
 
 class ListingPaginator(Paginator):
     """Finds a page's keys first, then loads only those rows (a "deferred join"): the OFFSET walks a narrow index
-    (see article_listing_idx) instead of fetching and throwing away every earlier row, so ?page=500 costs about
-    what page 1 does. Same order, same rows and still one query per page."""
+    (see article_listing_idx) instead of fetching and throwing away every earlier row. Same order, same rows and
+    still one query per page.
+
+    An OFFSET still walks every earlier index entry of the listing (and, for a section, the other sections' entries
+    in between), so deep pages would cost more the deeper they are. For a named listing (``count_key``) the key of
+    every CHECKPOINT_ROWS-th story is worked out once per content version, and a deep page starts from the nearest
+    checkpoint before it (a keyset seek down the index), so the walk is never longer than CHECKPOINT_ROWS stories:
+    ?page=500 costs about what page 1 does."""
+
+    ORDER = ("-published_at", "-id")
 
     def __init__(self, object_list, per_page, *, count_key=None):
         super().__init__(object_list, per_page)
         self.count_key = count_key
 
+    def _remembered(self, name, compute):
+        """A figure about the whole listing, remembered per content version (any edit starts afresh) for at most a
+        minute (a story whose embargo lifts is counted within it)."""
+        key = f"listing-{name}:{self.count_key}:{pagecache.current_version()[0]}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, COUNT_SECONDS)
+        return value
+
     @cached_property
     def count(self):
-        """A section's size, remembered per content version (any edit starts afresh) for at most a minute (a story
-        whose embargo lifts is counted within it): counting a big section means visiting all of its index entries,
-        on every page of it, for a number that changes only when the content does."""
+        """Counting a big section means visiting all of its index entries, on every page of it, for a number that
+        changes only when the content does."""
         if self.count_key is None:
             return super().count
-        key = f"listing-count:{self.count_key}:{pagecache.current_version()[0]}"
-        count = cache.get(key)
-        if count is None:
-            count = super().count
-            cache.set(key, count, COUNT_SECONDS)
-        return count
+        return self._remembered("count", lambda: super(ListingPaginator, self).count)
+
+    def _checkpoints(self):
+        """(published_at, pk) of the CHECKPOINT_ROWS-th, 2×CHECKPOINT_ROWS-th … story, in one walk of the index."""
+        numbered = (
+            self.object_list.prefetch_related(None)
+            .order_by()
+            .annotate(row=Window(RowNumber(), order_by=[F("published_at").desc(), F("id").desc()]))
+            .annotate(step=F("row") % CHECKPOINT_ROWS)
+            .filter(step=0)
+            .order_by("row")
+        )
+        return list(numbered.values_list("published_at", "pk"))
+
+    def _keys(self, bottom, top):
+        listing = self.object_list.prefetch_related(None)
+        query = listing.query
+        ordering = tuple(query.order_by) or (tuple(listing.model._meta.ordering) if query.default_ordering else ())
+        if self.count_key is not None and bottom >= CHECKPOINT_ROWS and ordering == self.ORDER:
+            checkpoints = self._remembered("checkpoints", self._checkpoints)
+            index = min(bottom // CHECKPOINT_ROWS, len(checkpoints))
+            if index:
+                published_at, pk = checkpoints[index - 1]
+                skipped = index * CHECKPOINT_ROWS
+                # "After the checkpoint" in the listing's order, written so the database can seek the date index.
+                listing = listing.filter(published_at__lte=published_at).exclude(published_at=published_at, pk__gte=pk)
+                bottom, top = bottom - skipped, top - skipped
+        return listing.values("pk")[bottom:top]
 
     def page(self, number):
         if isinstance(self.object_list, list):
@@ -60,8 +101,7 @@ class ListingPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = self.object_list.prefetch_related(None).values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        return self._get_page(self.object_list.filter(pk__in=self._keys(bottom, top)), number, self)
 
 
 def paginate(request, queryset, *, count_key=None):
@@ -75,10 +115,6 @@ def paginate(request, queryset, *, count_key=None):
         raise Http404("No such page.") from None
 
 
-def navigation_categories():
-    return list(Category.objects.filter(in_navigation=True, parent__isnull=True))
-
-
 @require_GET
 def home(request):
     published = Article.objects.published()
@@ -87,7 +123,7 @@ def home(request):
     if lead is None and latest:
         lead = latest.pop(0)
     top_stories, latest = latest[:HOME_TOP_STORIES], latest[HOME_TOP_STORIES:]
-    nav = navigation_categories()
+    nav = Category.objects.navigation()
     shown = [a.pk for a in (lead, *top_stories) if a is not None]
     by_section = {}
     for article in _rail_articles(published.exclude(pk__in=shown), nav):

@@ -16,11 +16,7 @@ def site(request):
     content version in each process, so the pages that do show them pay no query after the first."""
     return {
         "site_name": settings.SITE_NAME,
-        "nav_categories": SimpleLazyObject(
-            lambda: pagecache.per_version(
-                "nav_categories", lambda: list(Category.objects.filter(in_navigation=True, parent__isnull=True))
-            )
-        ),
+        "nav_categories": SimpleLazyObject(Category.objects.navigation),
         "promo_banner": SimpleLazyObject(
             lambda: pagecache.per_version("promo_banner", _active_banner, until=lambda value: value[1])[0]
         ),
