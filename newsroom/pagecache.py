@@ -208,7 +208,8 @@ def _etag(body: bytes, version: str) -> str:
 
 
 class PageCacheMiddleware:
-    """Sits after CsrfViewMiddleware and AuthenticationMiddleware (it needs the CSRF cookie read, and sets none)."""
+    """Sits after CsrfViewMiddleware (it needs the reader's CSRF cookie read, and the cookie set on the way out) and
+    before SessionMiddleware and the rest (see MIDDLEWARE in settings): what a hit skips, it never needs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -281,6 +282,8 @@ class PageCacheMiddleware:
     def _serve(self, request, entry, *, hit):
         remaining = max(0, int(entry["expires"] - time.time()))
         response = HttpResponse(_fill_holes(request, entry["body"]))
+        # CommonMiddleware, which would add it, is behind this one.
+        response["Content-Length"] = str(len(response.content))
         for name, value in entry["headers"].items():
             response[name] = value
         response["ETag"] = entry["etag"]

@@ -264,7 +264,17 @@ AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
 
 # Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
 INSTALLED_APPS += ["django.contrib.sitemaps"]
-MIDDLEWARE += ["newsroom.pagecache.PageCacheMiddleware"]
+# The page cache sits after the middleware every response needs (security headers, CSP, the CSRF cookie its pages'
+# tokens are made from, X-Frame-Options) and before the rest: a hit is served without sessions, authentication, OTP,
+# messages or lockout checks, which an anonymous reader's cached page never needs (a request with a session or
+# messages cookie is passed through, see newsroom/pagecache.py).
+MIDDLEWARE.remove("django.middleware.csrf.CsrfViewMiddleware")
+MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") : 0] = [
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.pagecache.PageCacheMiddleware",
+]
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)

@@ -37,6 +37,23 @@ def test_public_pages_carry_a_strict_policy(client, public_urls):
         assert response["X-Frame-Options"] == "DENY"
 
 
+def test_pages_served_from_the_cache_carry_the_same_protections(client, public_urls):
+    # The page cache answers before sessions and authentication run, but after every middleware that protects a
+    # response: a hit must carry exactly what a freshly rendered page does.
+    protective = (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+    )
+    for url in public_urls:
+        miss, hit = client.get(url), client.get(url)
+        assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit"), url
+        assert {name: hit[name] for name in protective} == {name: miss[name] for name in protective}, url
+        assert int(hit["Content-Length"]) == len(hit.content)
+
+
 def test_error_pages_carry_the_policy_too(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
