@@ -6,7 +6,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Min, Prefetch, Q
+from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -119,6 +119,22 @@ class Category(models.Model):
         return self.short_name or self.name
 
 
+def display_relations():
+    return (
+        Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+        "tags",
+        "secondary_categories",
+        "corrections",
+    )
+
+
+def load_display_relations(article):
+    """Load what an article page shows besides the row (as ``for_display()`` would have), once."""
+    if not getattr(article, "_prefetched_objects_cache", None):
+        prefetch_related_objects([article], *display_relations())
+    return article
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Live now: published and not under embargo. Every public surface reads through this."""
@@ -127,11 +143,14 @@ class ArticleQuerySet(models.QuerySet):
     def for_display(self):
         """Everything an article page or listing item shows, in a constant number of queries."""
         return self.select_related("category", "category__parent", "source", "lead_image").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "tags",
-            "secondary_categories",
-            "corrections",
+            *display_relations()
         )
+
+    def for_page(self):
+        """An article page's row and what it points to, in one query. Its bylines, tags and corrections are loaded
+        (``load_display_relations``) only when the story or its metadata is made, which for readers happens once
+        per content version (articles.views.article_detail)."""
+        return self.select_related("category", "category__parent", "source", "lead_image")
 
     def for_listing(self):
         """What a listing item shows (no body), in a constant number of queries."""

@@ -11,6 +11,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -19,7 +20,7 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from articles import search, seo
-from articles.models import Article, Author, Category, Correction
+from articles.models import Article, Author, Category, Correction, load_display_relations
 from articles.workflow_views import gone_or_moved
 from newsroom import pagecache
 
@@ -174,15 +175,26 @@ def _rail_articles(published, nav):
 
 @require_GET
 def article_detail(request, year, month, day, slug):
-    article = Article.objects.published().for_display().filter(slug=slug).first()
+    article = Article.objects.published().for_page().filter(slug=slug).first()
     if article is None:
         return gone_or_moved(request, slug)
     published_on = timezone.localtime(article.published_at).date()
     if (published_on.year, published_on.month, published_on.day) != (year, month, day):
         return gone_or_moved(request, slug)
-    return render(
-        request, "articles/article_detail.html", {"article": article, "meta": seo.article_meta(request, article)}
+    # The story and its metadata (which reads the bylines, tags and the lead image's file: a storage call, remote on
+    # S3) are made once per content version for readers; the row itself is read every time, so a story withdrawn,
+    # moved or re-dated answers at once whatever is kept.
+    meta = pagecache.per_version_fragment(
+        request,
+        f"article-meta:{article.pk}:{request.scheme}:{request.get_host()}",
+        lambda: seo.article_meta(request, load_display_relations(article)),
     )
+    story = pagecache.per_version_fragment(
+        request,
+        f"article-story:{article.pk}",
+        lambda: render_to_string("articles/_story.html", {"article": load_display_relations(article)}),
+    )
+    return render(request, "articles/article_detail.html", {"article": article, "meta": meta, "story": story})
 
 
 def _feed_link(title, url_name, slug, request):

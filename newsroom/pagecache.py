@@ -117,6 +117,20 @@ def reset_local_tier():
     _local.reset()
 
 
+def per_version_fragment(request, key, compute):
+    """``compute()``'s value for an anonymous reader, kept in this process's fragment cache under the content version
+    (bounded, see CACHES["fragments"]); for anyone signed in it is always computed afresh."""
+    if not is_anonymous(request):
+        return compute()
+    fragments = caches["fragments"]
+    key = f"{key}:{current_version()[0]}"
+    value = fragments.get(key)
+    if value is None:
+        value = compute()
+        fragments.set(key, value)
+    return value
+
+
 def current_version():
     """(version token, time of the last content change as a Unix time)."""
     value = _local.cached_version()

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.models import Article
 from mailinglist.models import MailingList
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,45 @@ def test_an_item_is_the_same_from_the_fragment_cache_as_freshly_rendered(client,
     cold = client.get("/").content
     warm = client.get("/").content
     assert cold.replace(b"\n", b"") == warm.replace(b"\n", b"")
+
+
+def test_an_article_page_costs_one_query_once_its_parts_are_made(client, make_article, make_author):
+    article = make_article(authors=[make_author(), make_author()], tags=["Syria", "Idlib"])
+    first = client.get(article.get_absolute_url()).content
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(article.get_absolute_url()).content
+    assert len(captured.captured_queries) == 1  # the row itself: is it still live, at this address?
+    assert second == first
+
+
+def test_a_correction_shows_on_the_article_at_once(client, make_article):
+    article = make_article()
+    client.get(article.get_absolute_url())
+    article.corrections.create(kind="correction", text="An earlier version misstated the date.")
+    assert "misstated the date" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_withdrawn_article_is_gone_at_once_whatever_is_kept(client, make_article):
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    # No signal on purpose: the page's parts are kept under a version nobody bumped, yet the row decides.
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    assert client.get(article.get_absolute_url()).status_code == 410
+
+
+def test_staff_see_the_story_as_the_database_holds_it(client, make_article, make_user):
+    article = make_article(headline="Before")
+    Client().get(article.get_absolute_url())  # a reader's visit keeps the story and its metadata
+    Article.objects.filter(pk=article.pk).update(headline="After")  # no signal: what is kept is stale on purpose
+    client.force_login(make_user(is_staff=True))
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "After" in html and "Before" not in html
+
+
+def test_article_metadata_is_kept_per_host(client, make_article, settings):
+    settings.ALLOWED_HOSTS = ["news.example", "mirror.example"]
+    article = make_article()
+    one = client.get(article.get_absolute_url(), HTTP_HOST="news.example").content.decode()
+    two = client.get(article.get_absolute_url(), HTTP_HOST="mirror.example").content.decode()
+    assert 'rel="canonical" href="http://news.example/' in one
+    assert 'rel="canonical" href="http://mirror.example/' in two
