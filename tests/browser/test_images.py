@@ -1,4 +1,7 @@
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from articles.models import Article, Image
 from tests.conftest import picture_bytes
@@ -78,7 +81,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
     popup.fill("#searchbar", "crossing")
     popup.press("#searchbar", "Enter")
     popup.wait_for_load_state()
-    with popup.expect_event("close"):
+    with popup.expect_event("close"), contextlib.suppress(PlaywrightError):  # see the body picture test below
         popup.locator("#result_list img.library-thumb").first.click()
     assert page.input_value("#id_lead_image") == str(image.pk)
     page.wait_for_function("() => document.querySelector('.lead-image-thumb').naturalWidth > 0")
@@ -129,7 +132,9 @@ def test_editor_places_a_library_picture_in_the_body(editor_page, live_server, m
         dialog.get_by_text("Browse...").click()
     popup = popup_info.value
     popup.wait_for_load_state()
-    with popup.expect_event("close"):
+    # Choosing closes the picker window, at times before Playwright has finished the click ("target closed"): the
+    # close event and the editor's state below are what show the choice worked.
+    with popup.expect_event("close"), contextlib.suppress(PlaywrightError):
         popup.locator(".image-choice").first.click()
     assert dialog.locator("input[name=altText]").input_value() == "Trucks on a mountain road"
     dialog.locator("button[type=submit], input[type=submit]").first.click()
