@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
@@ -82,12 +81,7 @@ def _remembered(name, compute):
     """Sitemap data computed once per content version (every edit makes a new one) and at most DATA_SECONDS old, so
     a story whose embargo lifts appears within that time. Working it out means visiting the whole archive (every
     month, every tag's newest story), which is crawler traffic's cost, not a reader's."""
-    key = f"sitemaps:{name}:{pagecache.current_version()[0]}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, DATA_SECONDS)
-    return value
+    return pagecache.remember(f"sitemaps:{name}", compute, timeout=DATA_SECONDS)
 
 
 class ListingSitemap(Sitemap):

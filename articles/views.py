@@ -3,7 +3,6 @@ from datetime import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache, caches
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import F, Q
@@ -52,12 +51,7 @@ class ListingPaginator(Paginator):
     def _remembered(self, name, compute):
         """A figure about the whole listing, remembered per content version (any edit starts afresh) for at most a
         minute (a story whose embargo lifts is counted within it)."""
-        key = f"listing-{name}:{self.count_key}:{pagecache.current_version()[0]}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, COUNT_SECONDS)
-        return value
+        return pagecache.remember(f"listing-{name}:{self.count_key}", compute, timeout=COUNT_SECONDS)
 
     @cached_property
     def count(self):
@@ -396,15 +390,12 @@ class VersionCachedSelect(forms.Select):
     search itself. Any edit of live content renews it; the field still validates against the database."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        fragments = caches["fragments"]
-        version = pagecache.current_version()[0]
         digest = hashlib.blake2b(repr((name, value, sorted((attrs or {}).items()))).encode(), digest_size=16)
-        key = f"select:{version}:{digest.hexdigest()}"
-        html = fragments.get(key)
-        if html is None:
-            html = super().render(name, value, attrs, renderer)
-            fragments.set(key, html)
-        return html
+        return pagecache.remember(
+            f"select:{digest.hexdigest()}",
+            lambda: super(VersionCachedSelect, self).render(name, value, attrs, renderer),
+            using="fragments",
+        )
 
 
 class SearchForm(forms.Form):

@@ -26,6 +26,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -117,18 +118,25 @@ def reset_local_tier():
     _local.reset()
 
 
+def remember(key, compute, *, timeout=DEFAULT_TIMEOUT, using=None):
+    """``compute()``'s value kept under the current content version (any edit of live content starts afresh): in the
+    shared cache by default, or in the cache ``using`` names (``"fragments"``: this process's own). ``timeout``
+    bounds its age in seconds besides (for values the clock alone changes, such as an embargo lifting)."""
+    store = caches[using or settings.NEWSROOM_PAGE_CACHE_ALIAS]
+    key = f"{key}:{current_version()[0]}"
+    value = store.get(key)
+    if value is None:
+        value = compute()
+        store.set(key, value, timeout)
+    return value
+
+
 def per_version_fragment(request, key, compute):
     """``compute()``'s value for an anonymous reader, kept in this process's fragment cache under the content version
     (bounded, see CACHES["fragments"]); for anyone signed in it is always computed afresh."""
     if not is_anonymous(request):
         return compute()
-    fragments = caches["fragments"]
-    key = f"{key}:{current_version()[0]}"
-    value = fragments.get(key)
-    if value is None:
-        value = compute()
-        fragments.set(key, value)
-    return value
+    return remember(key, compute, using="fragments")
 
 
 def current_version():
