@@ -6,7 +6,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -404,16 +404,6 @@ class PromoBannerQuerySet(models.QuerySet):
         times = [banner.active_from for banner in banners if banner.active_from > at]
         times += [banner.active_until for banner in banners if banner.active_until is not None]
         return active, min(times, default=None)
-
-    def next_change(self, after=None):
-        """When the active banner next changes by the clock alone (a start or an end), or None."""
-        after = after or timezone.now()
-        times = self.aggregate(
-            start=Min("active_from", filter=Q(active_from__gt=after)),
-            end=Min("active_until", filter=Q(active_until__gt=after)),
-        )
-        times = [t for t in times.values() if t is not None]
-        return min(times) if times else None
 
 
 class PromoBanner(models.Model):

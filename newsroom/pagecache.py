@@ -103,7 +103,8 @@ _local = _LocalTier()
 
 def per_version(name, compute, *, until=None):
     """``compute()``'s value, kept in this process until live content changes (or until the time ``until(value)``
-    returns, a Unix time or None): for the parts every page shows, such as the sections and the signup lists."""
+    returns, a Unix time or None): for the few parts every page shows, such as the sections and the signup lists.
+    Unlike ``remember()``, the value is held as is, not copied through a cache, so it must never be changed."""
     version = current_version()[0]
     held = _local.memo.get(name)
     if held is not None and held[0] == version and (held[2] is None or held[2] > time.time()):
@@ -194,7 +195,7 @@ def next_content_change(now=None):
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now).aggregate(t=Min("published_at"))[
             "t"
         ],
-        PromoBanner.objects.next_change(now),
+        PromoBanner.objects.now_and_next(now)[1],
     ]
     times = [t for t in times if t is not None]
     return min(times) if times else None
