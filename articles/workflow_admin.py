@@ -25,6 +25,7 @@ from articles import revisions, services
 from articles.models import Article, Byline, Correction, PreviewLink, Transition
 from articles.workflow import EditConflict
 from articles.workflow_views import render_preview
+from newsroom.admin_site import RecordAdmin
 
 # Someone who opened an article for editing this recently is mentioned to the next person who opens it.
 PRESENCE_WINDOW = timedelta(minutes=5)
@@ -587,18 +588,9 @@ class CorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(RecordAdmin):
     list_display = ["article", "label", "actor", "at", "comment"]
     list_filter = ["to_status", "at"]
     list_select_related = ["article", "actor"]
     search_fields = ["article__headline", "comment"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,7 @@ from mailinglist import csvio, services
 from mailinglist.consent import Consent
 from mailinglist.forms import ImportForm
 from mailinglist.models import ConsentEvent, MailingList, Subscriber, Subscription, Suppression
+from newsroom.admin_site import RecordAdmin
 
 
 @admin.register(MailingList)
@@ -205,8 +206,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
-    """The consent record on its own: read-only, because a record that can be edited proves nothing."""
+class ConsentEventAdmin(RecordAdmin):
+    """The consent record on its own (read-only, as every record is: see RecordAdmin)."""
 
     list_display = ["at", "kind", "subscriber", "lists", "source", "ip_address"]
     list_filter = ["kind", "at"]
@@ -214,15 +215,6 @@ class ConsentEventAdmin(admin.ModelAdmin):
     search_fields = ["subscriber__email", "source", "ip_address"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Suppression)

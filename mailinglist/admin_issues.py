@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mailinglist import sending, services
 from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList
+from newsroom.admin_site import RecordAdmin
 
 # The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
 # page of our own making, with no script allowed at all, shown only to staff.
@@ -269,7 +270,7 @@ class BreakingAlertAdminMixin:
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(RecordAdmin):
     """Who got which issue, read-only: the proof behind "exactly once"."""
 
     list_display = ["issue", "subscriber", "status", "attempts", "sent_at", "last_error"]
@@ -277,12 +278,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["issue", "subscriber"]
     search_fields = ["subscriber__email", "message_id"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

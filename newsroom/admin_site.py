@@ -69,3 +69,17 @@ class NewsroomAdminSite(admin.AdminSite):
         context = super().each_context(request)
         context["two_factor_required_groups"] = settings.NEWSROOM_2FA_REQUIRED_GROUPS
         return context
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record kept as evidence (workflow transitions, consent events, deliveries): listed and viewed, never added,
+    changed or deleted through the admin, since a record that can be edited proves nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
