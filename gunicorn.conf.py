@@ -20,4 +20,12 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Which scheme a request came by is trusted from a proxy's header only when the site is configured to sit behind one
+# (DJANGO_BEHIND_TLS_PROXY, which Django reads too, as X-Forwarded-Proto alone): otherwise anyone could make a page
+# say https (or http) by sending the header, and a cached page would say it to every reader.
+if os.environ.get("DJANGO_BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes", "on"):
+    forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+    secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}

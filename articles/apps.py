@@ -9,10 +9,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import revisions
+        from articles import purges, revisions
         from articles.search import register_sqlite_functions, repair_after_migrate
 
         revisions.register()
+        purges.connect()
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="articles_sqlite_functions")
         post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="articles_search_repair")

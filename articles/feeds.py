@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from taggit.models import Tag
 
-from articles import seo
+from articles import purges, seo
 from articles.models import Article, Author, Category
 
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
@@ -70,12 +70,19 @@ class ArticleFeed(Feed):
         return f"© {settings.SITE_NAME}; wire copy © its source."
 
     def articles(self, obj):
-        return Article.objects.published()
+        """The articles this feed follows, live or not (``items`` takes the live ones)."""
+        return Article.objects.all()
+
+    def listing(self, obj):
+        return purges.HOME
 
     def items(self, obj):
-        return list(
-            self.articles(obj).for_listing().prefetch_related("tags")[: settings.NEWSROOM_FEED_SIZE],
+        items = list(
+            self.articles(obj).published().for_listing().prefetch_related("tags")[: settings.NEWSROOM_FEED_SIZE],
         )
+        purges.show_listing(self.listing(obj), joining=self.articles(obj))
+        purges.show(*items, tags=True)
+        return items
 
     def item_title(self, item):
         return item.headline
@@ -134,7 +141,10 @@ class CategoryFeed(ArticleFeed):
         return obj.get_absolute_url()
 
     def articles(self, obj):
-        return Article.objects.published().in_category(obj)
+        return Article.objects.in_category(obj)
+
+    def listing(self, obj):
+        return purges.section_listing(obj)
 
 
 class TagFeed(ArticleFeed):
@@ -153,7 +163,10 @@ class TagFeed(ArticleFeed):
         return reverse("articles:tag", args=[obj.slug])
 
     def articles(self, obj):
-        return Article.objects.published().filter(tags=obj)
+        return Article.objects.filter(tags=obj)
+
+    def listing(self, obj):
+        return purges.tag_listing(obj)
 
 
 class AuthorFeed(ArticleFeed):
@@ -170,4 +183,7 @@ class AuthorFeed(ArticleFeed):
         return obj.get_absolute_url()
 
     def articles(self, obj):
-        return Article.objects.published().by_author(obj)
+        return Article.objects.by_author(obj)
+
+    def listing(self, obj):
+        return purges.author_listing(obj)

@@ -67,12 +67,9 @@ class Author(models.Model):
 
 
 class CategoryQuerySet(models.QuerySet):
-    def navigation(self) -> list["Category"]:
-        """The top-level sections in the site's navigation, in order: on every page, so kept per content version in
-        each process (saving a category renews it)."""
-        from newsroom.pagecache import per_version
-
-        return per_version("nav_categories", lambda: list(self.filter(in_navigation=True, parent__isnull=True)))
+    def navigation(self):
+        """The top-level sections in the site's navigation, in order."""
+        return self.filter(in_navigation=True, parent__isnull=True)
 
 
 class Category(models.Model):
@@ -140,17 +137,18 @@ class ArticleQuerySet(models.QuerySet):
         """Live now: published and not under embargo. Every public surface reads through this."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def next_publication(self, *, after):
+        """When the next of these articles scheduled after ``after`` goes live (or None): the moment a page listing
+        them changes by the clock alone."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=after).aggregate(
+            next=models.Min("published_at")
+        )["next"]
+
     def for_display(self):
         """Everything an article page or listing item shows, in a constant number of queries."""
         return self.select_related("category", "category__parent", "source", "lead_image").prefetch_related(
             *display_relations()
         )
-
-    def for_page(self):
-        """An article page's row and what it points to, in one query. Its bylines, tags and corrections are loaded
-        (``load_display_relations``) only when the story or its metadata is made, which for readers happens once
-        per content version (articles.views.article_detail)."""
-        return self.select_related("category", "category__parent", "source", "lead_image")
 
     def for_listing(self):
         """What a listing item shows (no body), in a constant number of queries."""

@@ -17,15 +17,15 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from articles import purges
 from articles.models import Article, Author, Category
 from newsroom import pagecache
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News: at most 1,000 URLs per news sitemap
-DATA_SECONDS = 5 * 60
 
 
 class _KnownCountPaginator(Paginator):
@@ -77,26 +77,16 @@ def _latest_published(**related):
     return Subquery(Article.objects.published().filter(**related).order_by("-published_at").values("published_at")[:1])
 
 
-def _remembered(name, compute):
-    """Sitemap data computed once per content version (every edit makes a new one) and at most DATA_SECONDS old, so
-    a story whose embargo lifts appears within that time. Working it out means visiting the whole archive (every
-    month, every tag's newest story), which is crawler traffic's cost, not a reader's."""
-    return pagecache.remember(f"sitemaps:{name}", compute, timeout=DATA_SECONDS)
-
-
 class ListingSitemap(Sitemap):
     """Listing pages that have at least one live article; lastmod is that article's publication time."""
 
     changefreq = "hourly"
 
     def items(self):
-        # Plain (path, time) pairs: thousands of them load from the cache far faster than model instances. Loaded
-        # once per request: the index asks for them twice (page count and latest change).
+        # Plain (path, time) pairs, loaded once per request: the index asks for them twice (page count and latest
+        # change).
         if not hasattr(self, "_rows"):
-            self._rows = _remembered(
-                f"{type(self).__name__}:paths",
-                lambda: [(self.path(row), row.latest) for row in self.listing().iterator()],
-            )
+            self._rows = [(self.path(row), row.latest) for row in self.listing().iterator()]
         return self._rows
 
     def path(self, row):
@@ -157,33 +147,43 @@ def sections():
         f"articles-{timezone.localtime(row['month']):%Y-%m}": ArticleMonthSitemap(
             row["month"], count=row["count"], latest_lastmod=max(row["updated"], row["published"])
         )
-        for row in _remembered("months", lambda: list(months))
+        for row in months
     }
     found.update(categories=CategorySitemap(), tags=TagSitemap(), authors=AuthorSitemap())
     return found
 
 
-@require_GET
+def _show_sitemap():
+    purges.show_listing(purges.SITEMAPS, joining=Article.objects.all())
+
+
+@require_safe
 def index(request):
+    _show_sitemap()
     return sitemap_views.index(request, sections(), sitemap_url_name="sitemap-section")
 
 
-@require_GET
+@require_safe
 def section(request, section):
+    _show_sitemap()
     found = sections()
     if section not in found:
         raise Http404("No such sitemap section.")
     return sitemap_views.sitemap(request, {section: found[section]}, section=section)
 
 
-@require_GET
+@require_safe
 def news(request):
     """Google News sitemap: articles first published in the last 48 hours, newest first."""
-    articles = (
+    articles = list(
         Article.objects.published()
         .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
         .only("headline", "slug", "published_at", "created_at")[:NEWS_LIMIT]
     )
+    _show_sitemap()
+    if articles:
+        # The oldest story leaves the sitemap when it is NEWS_WINDOW old, by the clock alone.
+        pagecache.expire_at(min(article.published_at for article in articles) + NEWS_WINDOW)
     return render(
         request,
         "sitemaps/news.xml",

@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from articles import notifications, renditions
+from articles import notifications, purges, renditions
 from articles.models import Transition
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ def make_renditions(image_id: int, version: int) -> str:
         if not stale:
             old = [name for name in renditions.names_in(current.renditions) if name not in stored]
             Image.objects.filter(pk=image_id).update(renditions=record, renditions_version=version)
+            purges.picture_changed(image_id)
             # Pages may be showing the old files until this commits, so they go only after it.
             renditions.delete_files_on_commit(old)
     if stale:

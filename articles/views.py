@@ -1,4 +1,3 @@
-import hashlib
 from datetime import datetime
 
 from django import forms
@@ -8,85 +7,29 @@ from django.db import connection
 from django.db.models import F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.forms.utils import flatatt
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_safe
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from articles import search, seo
-from articles.models import Article, Author, Category, Correction, load_display_relations
+from articles import purges, search, seo
+from articles.models import Article, Author, Category, Correction
 from articles.workflow_views import gone_or_moved
-from newsroom import pagecache
 
 HOME_TOP_STORIES = 4
 HOME_LATEST = 12
 HOME_RAIL_SIZE = 4
-COUNT_SECONDS = 60
-# How many stories apart a long listing's checkpoints are (ListingPaginator): the longest OFFSET walk a page costs.
-CHECKPOINT_ROWS = 1000
 
 
 class ListingPaginator(Paginator):
     """Finds a page's keys first, then loads only those rows (a "deferred join"): the OFFSET walks a narrow index
     (see article_listing_idx) instead of fetching and throwing away every earlier row. Same order, same rows and
-    still one query per page.
-
-    An OFFSET still walks every earlier index entry of the listing (and, for a section, the other sections' entries
-    in between), so deep pages would cost more the deeper they are. For a named listing (``count_key``) the key of
-    every CHECKPOINT_ROWS-th story is worked out once per content version, and a deep page starts from the nearest
-    checkpoint before it (a keyset seek down the index), so the walk is never longer than CHECKPOINT_ROWS stories:
-    ?page=500 costs about what page 1 does."""
-
-    ORDER = ("-published_at", "-id")
-
-    def __init__(self, object_list, per_page, *, count_key=None):
-        super().__init__(object_list, per_page)
-        self.count_key = count_key
-
-    def _remembered(self, name, compute):
-        """A figure about the whole listing, remembered per content version (any edit starts afresh) for at most a
-        minute (a story whose embargo lifts is counted within it)."""
-        return pagecache.remember(f"listing-{name}:{self.count_key}", compute, timeout=COUNT_SECONDS)
-
-    @cached_property
-    def count(self):
-        """Counting a big section means visiting all of its index entries, on every page of it, for a number that
-        changes only when the content does."""
-        if self.count_key is None:
-            return super().count
-        return self._remembered("count", lambda: super(ListingPaginator, self).count)
-
-    def _checkpoints(self):
-        """(published_at, pk) of the CHECKPOINT_ROWS-th, 2×CHECKPOINT_ROWS-th … story, in one walk of the index."""
-        numbered = (
-            self.object_list.prefetch_related(None)
-            .order_by()
-            .annotate(row=Window(RowNumber(), order_by=[F("published_at").desc(), F("id").desc()]))
-            .annotate(step=F("row") % CHECKPOINT_ROWS)
-            .filter(step=0)
-            .order_by("row")
-        )
-        return list(numbered.values_list("published_at", "pk"))
-
-    def _keys(self, bottom, top):
-        listing = self.object_list.prefetch_related(None)
-        query = listing.query
-        ordering = tuple(query.order_by) or (tuple(listing.model._meta.ordering) if query.default_ordering else ())
-        if self.count_key is not None and bottom >= CHECKPOINT_ROWS and ordering == self.ORDER:
-            checkpoints = self._remembered("checkpoints", self._checkpoints)
-            index = min(bottom // CHECKPOINT_ROWS, len(checkpoints))
-            if index:
-                published_at, pk = checkpoints[index - 1]
-                skipped = index * CHECKPOINT_ROWS
-                # "After the checkpoint" in the listing's order, written so the database can seek the date index.
-                listing = listing.filter(published_at__lte=published_at).exclude(published_at=published_at, pk__gte=pk)
-                bottom, top = bottom - skipped, top - skipped
-        return listing.values("pk")[bottom:top]
+    still one query per page."""
 
     def page(self, number):
         if isinstance(self.object_list, list):
@@ -96,12 +39,13 @@ class ListingPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self.object_list.filter(pk__in=self._keys(bottom, top)), number, self)
+        keys = self.object_list.prefetch_related(None).values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 
 
-def paginate(request, queryset, *, count_key=None):
+def paginate(request, queryset):
     """The requested page of a listing; a malformed or out-of-range ?page= is a 404, not a 500."""
-    paginator = ListingPaginator(queryset, settings.NEWSROOM_PAGE_SIZE, count_key=count_key)
+    paginator = ListingPaginator(queryset, settings.NEWSROOM_PAGE_SIZE)
     try:
         return paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
@@ -110,7 +54,7 @@ def paginate(request, queryset, *, count_key=None):
         raise Http404("No such page.") from None
 
 
-@require_GET
+@require_safe
 def home(request):
     published = Article.objects.published()
     lead = published.filter(featured=True).for_listing().first()
@@ -118,12 +62,14 @@ def home(request):
     if lead is None and latest:
         lead = latest.pop(0)
     top_stories, latest = latest[:HOME_TOP_STORIES], latest[HOME_TOP_STORIES:]
-    nav = Category.objects.navigation()
+    nav = list(Category.objects.navigation())
     shown = [a.pk for a in (lead, *top_stories) if a is not None]
     by_section = {}
     for article in _rail_articles(published.exclude(pk__in=shown), nav):
         by_section.setdefault(article.section, []).append(article)
     rails = [(category, by_section[category.pk]) for category in nav if category.pk in by_section]
+    purges.show_listing(purges.HOME, joining=Article.objects.all())
+    purges.show(lead, *top_stories, *latest, *(article for _, articles in rails for article in articles))
     return render(
         request,
         "articles/home.html",
@@ -167,40 +113,30 @@ def _rail_articles(published, nav):
     return chosen.for_listing().order_by("section", "-published_at", "-id")
 
 
-@require_GET
+@require_safe
 def article_detail(request, year, month, day, slug):
-    article = Article.objects.published().for_page().filter(slug=slug).first()
+    article = Article.objects.published().for_display().filter(slug=slug).first()
     if article is None:
         return gone_or_moved(request, slug)
     published_on = timezone.localtime(article.published_at).date()
     if (published_on.year, published_on.month, published_on.day) != (year, month, day):
         return gone_or_moved(request, slug)
-    # The story and its metadata (which reads the bylines, tags and the lead image's file: a storage call, remote on
-    # S3) are made once per content version for readers; the row itself is read every time, so a story withdrawn,
-    # moved or re-dated answers at once whatever is kept.
-    meta = pagecache.per_version_fragment(
-        request,
-        f"article-meta:{article.pk}:{request.scheme}:{request.get_host()}",
-        lambda: seo.article_meta(request, load_display_relations(article)),
-    )
-    story = pagecache.per_version_fragment(
-        request,
-        f"article-story:{article.pk}",
-        lambda: render_to_string("articles/_story.html", {"article": load_display_relations(article)}),
-    )
-    return render(request, "articles/article_detail.html", {"article": article, "meta": meta, "story": story})
+    purges.show(article, page=True)
+    meta = seo.article_meta(request, article)
+    return render(request, "articles/article_detail.html", {"article": article, "meta": meta})
 
 
 def _feed_link(title, url_name, slug, request):
     return seo.Feed(f"{settings.SITE_NAME}: {title}", request.build_absolute_uri(reverse(url_name, args=[slug])))
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
-    page_obj = paginate(
-        request, Article.objects.published().in_category(category).for_listing(), count_key=f"category:{category.pk}"
-    )
+    page_obj = paginate(request, Article.objects.published().in_category(category).for_listing())
+    purges.show_listing(purges.section_listing(category), joining=Article.objects.in_category(category))
+    purges.show(*(page_obj or ()))
+    purges.show_section(category, *category.children.all())
     crumbs = [(category.parent.name, category.parent.get_absolute_url())] if category.parent else []
     crumbs.append((category.name, category.get_absolute_url()))
     meta = seo.listing_meta(
@@ -225,10 +161,13 @@ def category_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing(), count_key=f"tag:{tag.pk}")
+    page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    purges.show_listing(purges.tag_listing(tag), joining=Article.objects.filter(tags=tag))
+    purges.show(*(page_obj or ()))
+    purges.show_tag(tag)
     path = reverse("articles:tag", args=[tag.slug])
     meta = seo.listing_meta(
         request,
@@ -242,12 +181,13 @@ def tag_detail(request, slug):
     return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
 
 
-@require_GET
+@require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("affiliation"), slug=slug)
-    page_obj = paginate(
-        request, Article.objects.published().by_author(author).for_listing(), count_key=f"author:{author.pk}"
-    )
+    page_obj = paginate(request, Article.objects.published().by_author(author).for_listing())
+    purges.show_listing(purges.author_listing(author), joining=Article.objects.by_author(author))
+    purges.show(*(page_obj or ()))
+    purges.show_author(author)
     meta = seo.listing_meta(
         request,
         title=author.name,
@@ -272,10 +212,12 @@ def author_detail(request, slug):
     return render(request, "articles/author_detail.html", {"author": author, "page_obj": page_obj, "meta": meta})
 
 
-@require_GET
+@require_safe
 def corrections(request):
     items = Correction.objects.public().select_related("article").order_by("-created_at", "-id")
     page_obj = paginate(request, items)
+    purges.show_listing(purges.CORRECTIONS)
+    purges.show_headlines(*(correction.article_id for correction in page_obj or ()))
     meta = seo.listing_meta(
         request,
         title="Corrections and updates",
@@ -300,6 +242,12 @@ class ArchiveMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        purges.show_listing(purges.ARCHIVE, joining=Article.objects.all())
+        purges.show(*context["articles"])
+        return context
 
     def get_paginate_by(self, queryset):
         return settings.NEWSROOM_PAGE_SIZE
@@ -384,17 +332,19 @@ class QueryField(forms.CharField):
         return search.clean_query(super().to_python(value))
 
 
-class VersionCachedSelect(forms.Select):
-    """A <select> of database rows (the search form's 500 authors), rendered once per content version, selected value
-    and attributes in each process: rendering that many options through the widget templates took longer than the
-    search itself. Any edit of live content renews it; the field still validates against the database."""
+class QuickSelect(forms.Select):
+    """A <select> drawn without a template per option: the search form's author menu has hundreds of them, which
+    Django's widget templates took longer to draw than the search took to run."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        digest = hashlib.blake2b(repr((name, value, sorted((attrs or {}).items()))).encode(), digest_size=16)
-        return pagecache.remember(
-            f"select:{digest.hexdigest()}",
-            lambda: super(VersionCachedSelect, self).render(name, value, attrs, renderer),
-            using="fragments",
+        chosen = {str(item) for item in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
         )
 
 
@@ -406,7 +356,7 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="All sections",
-        widget=VersionCachedSelect,
+        widget=QuickSelect,
     )
     author = forms.ModelChoiceField(
         label="Author",
@@ -414,7 +364,7 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="All authors",
-        widget=VersionCachedSelect,
+        widget=QuickSelect,
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -452,7 +402,7 @@ class SearchForm(forms.Form):
         return queryset
 
 
-@require_GET
+@require_safe
 def search_view(request):
     form = SearchForm(request.GET or None)
     query, page_obj, status = "", None, 200
@@ -469,8 +419,10 @@ def search_view(request):
                 found = search.snippets([a.pk for a in page_obj.object_list], query)
                 for article in page_obj.object_list:
                     article.snippet = found.get(article.pk, "")
+                purges.show(*page_obj.object_list)
     elif form.is_bound:
         status = 400
+    purges.show_listing(purges.SEARCH, joining=Article.objects.all())
     meta = seo.listing_meta(
         request,
         title=f"Search: {query}" if query else "Search",
@@ -487,7 +439,7 @@ def search_view(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -10,7 +10,8 @@ overwriting someone else's work.
 """
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
+
+from articles.signals import article_changed
 
 PREVIEW_DEFAULT_LIFETIME = timedelta(hours=48)
 PREVIEW_MAX_LIFETIME = timedelta(days=30)
@@ -36,6 +39,33 @@ class EditConflict(Exception):
     def __init__(self, current):
         self.current = current
         super().__init__(f"“{current}” was changed by someone else.")
+
+
+@dataclass(frozen=True)
+class PublicFacts:
+    """What readers can see of an article, and where: enough to tell which public pages a change touches."""
+
+    live: bool = False
+    scheduled: bool = False
+    published_at: datetime | None = None
+    featured: bool = False
+    path: str = ""
+    section_ids: frozenset = frozenset()  # primary and secondary sections, and the sections above them
+    tag_ids: frozenset = frozenset()
+    author_ids: frozenset = frozenset()
+
+    @property
+    def shown(self):
+        """Live, or going live by itself when its time comes."""
+        return self.live or self.scheduled
+
+    @property
+    def placement(self):
+        """Whether, when, where and how prominently it appears: a change of any of these reorders listings."""
+        return (self.live, self.scheduled, self.published_at, self.featured, self.path)
+
+    def hidden(self):
+        return replace(self, live=False, scheduled=False)
 
 
 def _name(user):
@@ -86,6 +116,30 @@ class ArticleWorkflow:
         if not self.pk or not self.bylines.exists():
             missing.append("at least one byline")
         return missing
+
+    def public_facts(self):
+        """This article's PublicFacts, from its fields and the rows it is filed under as saved."""
+        if not (self.is_live or self.is_scheduled):
+            return PublicFacts()
+        Category = apps.get_model("articles", "Category")
+        Byline = apps.get_model("articles", "Byline")
+        filed = Category.objects.filter(pk=self.category_id) | Category.objects.filter(secondary_articles=self)
+        sections = {pk for row in filed.values_list("pk", "parent_id") for pk in row if pk is not None}
+        return PublicFacts(
+            live=self.is_live,
+            scheduled=self.is_scheduled,
+            published_at=self.published_at,
+            featured=self.featured,
+            path=self.get_absolute_url(),
+            section_ids=frozenset(sections),
+            tag_ids=frozenset(self.tags.values_list("pk", flat=True)),
+            author_ids=frozenset(Byline.objects.filter(article=self).values_list("author_id", flat=True)),
+        )
+
+    def _announce(self, before):
+        """Tell the rest of the site, once committed, that what readers see of this article may have changed."""
+        pk = self.pk
+        transaction.on_commit(lambda: article_changed.send(sender=type(self), article_id=pk, before=before))
 
     # ---- who may do what (the admin asks these to decide which buttons to show)
 
@@ -255,6 +309,8 @@ class ArticleWorkflow:
         if not claimed:
             raise EditConflict(model.objects.select_related("edited_by").get(pk=self.pk))
         before = model.objects.get(pk=self.pk)  # ours until commit: the UPDATE above holds the row lock
+        # Read before anything of this edit is saved: the admin saves tags and bylines after this method.
+        self._announce(before.public_facts())
         self.version = expected_version + 1
         self.edited_by = by
         self.edited_at = timezone.now()
@@ -294,6 +350,7 @@ class ArticleWorkflow:
         """Lock the row and re-read it, so the checks below see what the last writer committed."""
         type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").get()
         self.refresh_from_db()
+        self._facts_before = self.public_facts()
 
     def _require(self, user, perm, action):
         if not (user.is_active and user.has_perm(perm)):
@@ -323,6 +380,7 @@ class ArticleWorkflow:
         self.save(
             update_fields=["status", "published_at", "withdrawn_at", "withdrawal_notice", "version", "updated_at"]
         )
+        self._announce(self._facts_before)
         # Imported here: the task module imports the models, which import this module.
         from articles.tasks import notify_transition
 

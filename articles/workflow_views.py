@@ -2,7 +2,7 @@
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleRedirect, PreviewLink
 
@@ -24,7 +24,7 @@ def render_preview(request, article, link=None):
     return _private(render(request, "articles/article_preview.html", context))
 
 
-@require_GET
+@require_safe
 def preview(request, token):
     link = PreviewLink.objects.from_token(token)
     if link is None:

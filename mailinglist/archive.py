@@ -7,25 +7,31 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from mailinglist.models import Issue
+from articles import purges
+from mailinglist.models import ARCHIVE_KEY, Issue
+from newsroom import pagecache
 
 
-@require_GET
+@require_safe
 def archive(request):
     paginator = Paginator(Issue.objects.for_archive(), settings.NEWSLETTER_ARCHIVE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page.") from None
+    pagecache.add_keys(ARCHIVE_KEY)
     return render(request, "mailinglist/archive.html", {"page_obj": page, "issues": page.object_list})
 
 
-@require_GET
+@require_safe
 def archive_issue(request, pk: int):
     issue = get_object_or_404(Issue.objects.for_archive(), pk=pk)
-    return render(request, "mailinglist/archive_issue.html", {"issue": issue, "articles": issue.live_articles()})
+    articles = list(issue.live_articles())
+    pagecache.add_keys(ARCHIVE_KEY)
+    purges.show(*articles)
+    return render(request, "mailinglist/archive_issue.html", {"issue": issue, "articles": articles})
 
 
 class IssueFeed(Feed):
@@ -39,7 +45,12 @@ class IssueFeed(Feed):
         return reverse("mailinglist:archive")
 
     def items(self):
-        return Issue.objects.for_archive()[: settings.NEWSLETTER_ARCHIVE_SIZE]
+        issues = list(Issue.objects.for_archive()[: settings.NEWSLETTER_ARCHIVE_SIZE])
+        pagecache.add_keys(ARCHIVE_KEY)
+        # Entries name the live stories of each issue, and a withdrawal must take them out.
+        chosen = Issue.articles.through.objects.filter(issue__in=issues).values_list("article_id", flat=True)
+        purges.show_headlines(*chosen)
+        return issues
 
     def item_title(self, item):
         return item.subject

@@ -10,6 +10,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from mailinglist.consent import Consent
+from newsroom import pagecache
+
+# Page cache keys (articles/purges.py lists them all): the signup form's lists on every page, and the archive of
+# sent issues with its feed.
+LISTS_KEY = "lists"
+ARCHIVE_KEY = "newsletter-archive"
 
 
 def normalise_email(address: str) -> str:
@@ -31,14 +37,9 @@ class MailingListQuerySet(models.QuerySet):
 
     def for_signup_form(self) -> list[dict]:
         """The public lists as plain data, for the signup form at the foot of every page and for checking what it
-        posts: kept per content version in each process (saving a list renews it), so pages pay no query for it."""
-        from newsroom.pagecache import per_version
-
-        return per_version(
-            "signup_lists",
-            lambda: list(
-                self.public().values("id", "name", "slug", "description", "default_checked").order_by("order", "name")
-            ),
+        posts."""
+        return list(
+            self.public().values("id", "name", "slug", "description", "default_checked").order_by("order", "name")
         )
 
 
@@ -476,10 +477,7 @@ class Issue(models.Model):
             skipped_count=counts["skipped"],
         )
         if won:
-            from newsroom.pagecache import bump_content_version
-
-            # A queryset update sends no save signal: the archive must show the issue at once all the same.
-            bump_content_version()
+            pagecache.purge(ARCHIVE_KEY)
             self.refresh_from_db()
         return bool(won)
 
@@ -571,3 +569,9 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.issue} → {self.subscriber}"
+
+
+def lists_changed(sender, **kwargs):
+    """Every page's signup form offers the public lists."""
+    if not kwargs.get("raw"):
+        pagecache.purge(LISTS_KEY)

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class NewsroomConfig(AppConfig):
     name = "newsroom"
     verbose_name = "Newsroom"
-
-    def ready(self):
-        from newsroom.pagecache import connect_signals
-
-        connect_signals()

@@ -1,339 +1,316 @@
-"""Whole-page cache for anonymous readers, with conditional GETs and CSRF hole-punching.
+"""The page cache: public pages kept whole until something they show changes.
 
-Pages are stored under a *content version*: any save or delete of live content (see CONTENT_APPS) bumps it, so every
-page is fresh after an edit without tracking which pages showed what. A stored page also expires no later than the
-next scheduled publication or banner change, so a story under embargo appears on time without a cron job.
+The contract, the same for every engine (this embedded one, Varnish, a CDN):
 
-A cached page must never hand one reader's CSRF token to another: the value of every ``csrfmiddlewaretoken`` input is
-replaced by a placeholder when the page is stored and by the current reader's own token whenever it is served.
+- While a public page renders, the code that puts something on it names that thing with a *surrogate key*
+  (``add_keys("article-12", "section-3")``) and, if the page will change by the clock alone (an embargo lifting, a
+  banner starting), when that happens (``expire_at(when)``). The response carries the keys in ``Surrogate-Key`` and a
+  ``Cache-Control`` that lets shared caches keep it long (``s-maxage``) and browsers briefly (``max-age``), never past
+  that time.
+- An editorial event that changes what readers see calls ``purge(keys)`` once it is committed: every page carrying one
+  of the keys is dropped, here and in Varnish (a task, see newsroom/varnish.py). Which keys each page carries and
+  which events purge them is written down in one place, articles/purges.py.
+- Nothing per reader is ever stored: anonymous requests only (no session or messages cookie), responses that set no
+  cookie, touch no flash message and say nothing of their own about caching.
 
-Requests carrying a session cookie (staff, anyone logged in) bypass the cache and get ``Cache-Control: private``.
-A cache hit reads only the cache: no database query.
-
-Each worker process keeps two things of its own in front of the shared cache: the content version, re-read at most
-every NEWSROOM_PAGE_CACHE_VERSION_SECONDS, and the pages it served most recently, up to NEWSROOM_PAGE_CACHE_LOCAL_BYTES.
-A hot page is then served without a network round trip. The price is that another worker may go on serving the page
-from before an edit for that many seconds (the worker that saved sees its own change at once); pages stored under the
-old version are simply never asked for again and fall out of the bounded local store.
+The embedded engine keeps pages in Django's cache. Each stored page lists its keys and when its rendering began; each
+purged key records when it was purged. A page is good while none of its keys was purged after its rendering began
+(with a margin for clocks), and until its own expiry. That is the index from key to pages, read the other way round:
+a purge is one write per key however many pages carry it, and a page read from the database just before a purge and
+stored just after it is never taken for fresh. A page that is no longer good is kept a while longer as *stale*: it
+is served while one request remakes it (a burst of readers after a publish reaches the app once per page, not once
+per reader) and when the app fails (``stale-if-error``).
 """
 
+import contextvars
+import gzip
 import hashlib
-import re
-import threading
+import logging
 import time
-import uuid
-from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-VERSION_KEY = "pagecache:version"
-CSRF_PLACEHOLDER = "__newsroom_csrf_token__"
-_CSRF_INPUT = re.compile(
-    r'(<input\b[^>]*\bname="csrfmiddlewaretoken"[^>]*\bvalue=")[^"]*(")'
-    r'|(<input\b[^>]*\bvalue=")[^"]*("[^>]*\bname="csrfmiddlewaretoken")'
-)
+logger = logging.getLogger(__name__)
+
+KEYS_HEADER = "Surrogate-Key"
+# Carried by every cached page: purging it empties every cache (``manage.py purge_pages``, after a bulk import).
+EVERY_PAGE = "all"
 _CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
 _STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+# A purge this close before a page's rendering began still counts against the page: the clocks of two machines differ
+# by a few milliseconds. (A purge is recorded after its commit, so a rendering begun after it reads the new rows.)
+_CLOCK_MARGIN = 0.25
+# How long one request may take to remake a stale page before another reader tries again.
+_REMAKE_SECONDS = 10
+
+
+@dataclass
+class _Rendering:
+    """What the page being rendered shows (its keys) and when it changes by the clock alone."""
+
+    started: float = field(default_factory=time.time)
+    keys: set = field(default_factory=set)
+    expires: float | None = None
+
+
+_rendering: contextvars.ContextVar[_Rendering | None] = contextvars.ContextVar("pagecache_rendering", default=None)
+
+
+def add_keys(*keys):
+    """Name what the page being rendered shows. Outside a cacheable request it does nothing."""
+    rendering = _rendering.get()
+    if rendering is not None:
+        rendering.keys.update(key for key in keys if key)
+
+
+def expire_at(when: datetime | None):
+    """The page being rendered changes by the clock alone at ``when`` (an embargo lifts, a banner starts): no cache
+    may keep it past then."""
+    rendering = _rendering.get()
+    if rendering is not None and when is not None:
+        moment = when.timestamp()
+        rendering.expires = moment if rendering.expires is None else min(rendering.expires, moment)
+
+
+def rendering_started() -> datetime:
+    """When the page being rendered began (now, outside a request). A page's next change by the clock is looked up
+    from this moment, not from the moment of the query: a story going live while the page renders must end its
+    lifetime, not be missed by it."""
+    from django.utils import timezone
+
+    rendering = _rendering.get()
+    if rendering is None:
+        return timezone.now()
+    return datetime.fromtimestamp(rendering.started, tz=timezone.get_current_timezone())
+
+
+def purge(*keys):
+    """Drop every page that carries one of ``keys``, in every engine, once the current transaction commits."""
+    keys = sorted({key for key in keys if key})
+    if keys:
+        transaction.on_commit(lambda: _purge_now(keys))
+
+
+def _purge_now(keys):
+    now = time.time()
+    try:
+        _cache().set_many({_purged_key(key): now for key in keys}, timeout=None)
+    except Exception:
+        logger.exception("page cache: could not record the purge of %s", " ".join(keys))
+    if settings.NEWSROOM_VARNISH_URLS:
+        from newsroom.varnish import purge_keys  # only where Varnish is configured; it imports the task machinery
+
+        purge_keys.enqueue(keys)
 
 
 def _cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
-class _LocalTier:
-    """This process's copy of the content version and an LRU of served pages bounded by their bodies' bytes."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self):
-        with self._lock:
-            self.version = None
-            self.version_read_at = 0.0
-            self.pages = OrderedDict()
-            self.size = 0
-            self.memo = {}
-
-    def cached_version(self):
-        if (
-            self.version is not None
-            and time.monotonic() - self.version_read_at < settings.NEWSROOM_PAGE_CACHE_VERSION_SECONDS
-        ):
-            return self.version
-        return None
-
-    def remember_version(self, value):
-        with self._lock:
-            self.version, self.version_read_at = value, time.monotonic()
-
-    def get(self, key):
-        with self._lock:
-            entry = self.pages.get(key)
-            if entry is not None:
-                self.pages.move_to_end(key)
-            return entry
-
-    def put(self, key, entry):
-        size = len(entry["body"])
-        limit = settings.NEWSROOM_PAGE_CACHE_LOCAL_BYTES
-        if size > limit // 4:
-            return  # one page must not push out everything else
-        with self._lock:
-            previous = self.pages.pop(key, None)
-            if previous is not None:
-                self.size -= len(previous["body"])
-            self.pages[key] = entry
-            self.size += size
-            while self.size > limit:
-                _, evicted = self.pages.popitem(last=False)
-                self.size -= len(evicted["body"])
+def _purged_key(key):
+    return f"pagecache:purged:{key}"
 
 
-_local = _LocalTier()
+def _purged_since(keys, since) -> bool:
+    """Whether any of ``keys`` was purged after ``since`` (or cannot be known: then the page is not trusted)."""
+    if not keys:
+        return False
+    try:
+        purged = _cache().get_many([_purged_key(key) for key in keys])
+    except Exception:
+        logger.exception("page cache: could not read the purges")
+        return True
+    return any(moment >= since - _CLOCK_MARGIN for moment in purged.values())
 
 
-def per_version(name, compute, *, until=None):
-    """``compute()``'s value, kept in this process until live content changes (or until the time ``until(value)``
-    returns, a Unix time or None): for the few parts every page shows, such as the sections and the signup lists.
-    Unlike ``remember()``, the value is held as is, not copied through a cache, so it must never be changed."""
-    version = current_version()[0]
-    held = _local.memo.get(name)
-    if held is not None and held[0] == version and (held[2] is None or held[2] > time.time()):
-        return held[1]
-    value = compute()
-    _local.memo[name] = (version, value, until(value) if until else None)
-    return value
-
-
-def reset_local_tier():
-    """Forget this process's copy of the version and its pages (tests; after restoring a database)."""
-    _local.reset()
-
-
-def remember(key, compute, *, timeout=DEFAULT_TIMEOUT, using=None):
-    """``compute()``'s value kept under the current content version (any edit of live content starts afresh): in the
-    shared cache by default, or in the cache ``using`` names (``"fragments"``: this process's own). ``timeout``
-    bounds its age in seconds besides (for values the clock alone changes, such as an embargo lifting)."""
-    store = caches[using or settings.NEWSROOM_PAGE_CACHE_ALIAS]
-    key = f"{key}:{current_version()[0]}"
-    value = store.get(key)
-    if value is None:
-        value = compute()
-        store.set(key, value, timeout)
-    return value
-
-
-def per_version_fragment(request, key, compute):
-    """``compute()``'s value for an anonymous reader, kept in this process's fragment cache under the content version
-    (bounded, see CACHES["fragments"]); for anyone signed in it is always computed afresh."""
-    if not is_anonymous(request):
-        return compute()
-    return remember(key, compute, using="fragments")
-
-
-def current_version():
-    """(version token, time of the last content change as a Unix time)."""
-    value = _local.cached_version()
-    if value is not None:
-        return value
-    value = _cache().get(VERSION_KEY)
-    if value is None:
-        value = (uuid.uuid4().hex, int(time.time()))
-        _cache().add(VERSION_KEY, value, timeout=None)
-        value = _cache().get(VERSION_KEY, value)
-    _local.remember_version(value)
-    return value
-
-
-def bump_content_version():
-    """Invalidate every cached page. Call it after changing live content by a path that sends no model signal
-    (``QuerySet.update()``, raw SQL)."""
-    value = (uuid.uuid4().hex, int(time.time()))
-    _cache().set(VERSION_KEY, value, timeout=None)
-    _local.remember_version(value)
-
-
-def _content_changed(sender, **kwargs):
-    if kwargs.get("raw"):
-        return  # fixtures being loaded
-    label = sender._meta.app_label
-    if label in settings.NEWSROOM_PAGE_CACHE_CONTENT_APPS or sender._meta.label in (
-        settings.NEWSROOM_PAGE_CACHE_CONTENT_APPS
-    ):
-        bump_content_version()
-        # Bumping again after commit stops a reader who loaded the old rows mid-transaction from caching them under
-        # the version bumped before the commit.
-        transaction.on_commit(bump_content_version)
-
-
-def connect_signals():
-    """Invalidation is infrastructure, so it listens to every model and filters by app (Correction, Transition, images
-    and any later content model are covered without listing them)."""
-    post_save.connect(_content_changed, dispatch_uid="pagecache_post_save")
-    post_delete.connect(_content_changed, dispatch_uid="pagecache_post_delete")
-    m2m_changed.connect(_content_changed, dispatch_uid="pagecache_m2m_changed")
-
-
-def next_content_change(now=None):
-    """When the pages change by the clock alone: the next scheduled publication or banner start/end (or None)."""
-    from django.db.models import Min
-    from django.utils import timezone
-
-    from articles.models import Article, PromoBanner
-
-    now = now or timezone.now()
-    times = [
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now).aggregate(t=Min("published_at"))[
-            "t"
-        ],
-        PromoBanner.objects.now_and_next(now)[1],
-    ]
-    times = [t for t in times if t is not None]
-    return min(times) if times else None
-
-
-def is_anonymous(request):
+def is_anonymous(request) -> bool:
     # A session cookie means a login (staff) or a flash message may be in play; either way the page is personal.
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def page_key(request) -> str:
+    """One page per scheme, host, path and the query parameters pages read; any other parameter (a tracking tag,
+    a cache buster) is not part of the page, so it can neither change it nor fill the cache with copies."""
+    kept = sorted(
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS
+    )
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(kept)}"
+    return "pagecache:page:" + hashlib.blake2b(url.encode(), digest_size=20).hexdigest()
 
 
 def _excluded(path):
     return any(path.startswith(prefix) for prefix in settings.NEWSROOM_PAGE_CACHE_EXCLUDE)
 
 
-def _punch_holes(body: str):
-    def replace(match):
-        if match.group(1) is not None:
-            return f"{match.group(1)}{CSRF_PLACEHOLDER}{match.group(2)}"
-        return f"{match.group(3)}{CSRF_PLACEHOLDER}{match.group(4)}"
+@dataclass
+class _Page:
+    body: bytes  # gzip-compressed
+    headers: dict
+    keys: list
+    rendered: float
+    expires: float
+    etag: str
+    length: int
 
-    return _CSRF_INPUT.subn(replace, body)
+    def is_fresh(self, now) -> bool:
+        return now < self.expires and not _purged_since(self.keys, self.rendered)
 
-
-def _fill_holes(request, body: bytes) -> bytes:
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder not in body:
-        return body
-    return body.replace(placeholder, get_token(request).encode())
-
-
-def _etag(body: bytes, version: str) -> str:
-    return quote_etag(hashlib.blake2b(body + version.encode(), digest_size=16).hexdigest())
+    def max_age(self, now) -> int:
+        return max(0, int(self.expires - now))
 
 
 class PageCacheMiddleware:
-    """Sits after CsrfViewMiddleware (it needs the reader's CSRF cookie read, and the cookie set on the way out) and
-    before SessionMiddleware and the rest (see MIDDLEWARE in settings): what a hit skips, it never needs."""
+    """Stores and serves anonymous readers' pages, and gives every public response its caching headers.
+
+    It sits after the middleware every response needs (security headers, CSP, X-Frame-Options) and before sessions,
+    authentication, messages and lockouts: a hit needs none of them (see MIDDLEWARE in settings)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or _excluded(request.path) or not settings.NEWSROOM_PAGE_CACHE:
+        if request.method not in ("GET", "HEAD") or _excluded(request.path):
             return self.get_response(request)
         if not is_anonymous(request):
-            return self._private(request, self.get_response(request))
-        version, changed_at = current_version()
-        key = self._key(request, version)
-        entry = _local.get(key)
-        if entry is None:
-            entry = _cache().get(key)
-            if entry is not None:
-                _local.put(key, entry)
-        if entry is not None and entry["expires"] > time.time():
-            return self._serve(request, entry, hit=True)
-        response = self.get_response(request)
-        entry = self._store(request, response, key, version, changed_at)
-        if entry is None:
+            return _private(request, self.get_response(request))
+        store = settings.NEWSROOM_PAGE_CACHE
+        key = page_key(request) if store else None
+        kept = _load(key) if store else None
+        now = time.time()
+        if kept is not None:
+            if kept.is_fresh(now):
+                return _serve(request, kept, "HIT", now)
+            if not _claim(key):
+                return _serve(request, kept, "STALE", now)  # another request is remaking it
+        rendering = _Rendering()
+        token = _rendering.set(rendering)
+        try:
+            response = self.get_response(request)
+        finally:
+            _rendering.reset(token)
+        if response.status_code >= 500 and kept is not None:
+            return _serve(request, kept, "STALE", time.time())  # stale-if-error
+        page = _page_from(request, response, rendering)
+        if page is None:
+            if store:
+                _release(key)
+            if not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "no-cache"
             return response
-        return self._serve(request, entry, hit=False)
+        if store:
+            if page.expires > time.time() and not _purged_since(page.keys, page.rendered):
+                _save(key, page)
+            _release(key)
+        return _serve(request, page, "MISS" if store else None, time.time())
 
-    def _key(self, request, version):
-        url = f"{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.blake2b(url.encode(), digest_size=20).hexdigest()
-        return f"pagecache:{version}:{request.method == 'HEAD' and 'GET' or request.method}:{digest}"
 
-    def _cacheable(self, request, response):
-        content_type = response.get("Content-Type", "").split(";")[0].strip()
-        storage = getattr(request, "_messages", None)
-        return (
-            response.status_code == 200
-            and not response.streaming
-            and content_type in _CACHEABLE_TYPES
-            and not response.has_header("Cache-Control")
-            and not response.cookies
-            and not (storage is not None and (storage.used or storage.added_new))
-        )
+def _cacheable(request, response) -> bool:
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    messages = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and content_type in _CACHEABLE_TYPES
+        and not response.has_header("Cache-Control")
+        and not response.cookies
+        and not (messages is not None and (messages.used or messages.added_new))
+    )
 
-    def _store(self, request, response, key, version, changed_at):
-        if not self._cacheable(request, response):
-            return None
-        from django.utils import timezone
 
-        body = response.content
-        punched = False
-        if b"csrfmiddlewaretoken" in body:
-            charset = response.charset or "utf-8"
-            text, count = _punch_holes(body.decode(charset))
-            body, punched = text.encode(charset), bool(count)
-        ttl = settings.NEWSROOM_PAGE_CACHE_SECONDS
-        upcoming = next_content_change()
-        if upcoming is not None:
-            ttl = max(0, min(ttl, int((upcoming - timezone.now()).total_seconds())))
-        entry = {
-            "body": body,
-            "headers": {name: response[name] for name in _STORED_HEADERS if response.has_header(name)},
-            "etag": _etag(body, version),
-            "last_modified": changed_at,
-            "expires": time.time() + ttl,
-            "vary_cookie": punched,
-        }
-        if ttl > 0:
-            _cache().set(key, entry, timeout=ttl)
-            _local.put(key, entry)
-        return entry
+def _page_from(request, response, rendering) -> _Page | None:
+    if not _cacheable(request, response):
+        return None
+    lifetime = rendering.started + settings.NEWSROOM_PAGE_CACHE_SECONDS
+    content = response.content
+    return _Page(
+        # mtime=0: the same page compresses to the same bytes.
+        body=gzip.compress(content, compresslevel=6, mtime=0),
+        headers={name: response[name] for name in _STORED_HEADERS if response.has_header(name)},
+        keys=sorted(rendering.keys | {EVERY_PAGE}),
+        rendered=rendering.started,
+        expires=lifetime if rendering.expires is None else min(lifetime, rendering.expires),
+        etag=quote_etag(hashlib.blake2b(content, digest_size=16).hexdigest()),
+        length=len(content),
+    )
 
-    def _serve(self, request, entry, *, hit):
-        remaining = max(0, int(entry["expires"] - time.time()))
-        response = HttpResponse(_fill_holes(request, entry["body"]))
-        # CommonMiddleware, which would add it, is behind this one.
-        response["Content-Length"] = str(len(response.content))
-        for name, value in entry["headers"].items():
-            response[name] = value
-        response["ETag"] = entry["etag"]
-        response["Last-Modified"] = http_date(entry["last_modified"])
-        max_age = min(settings.NEWSROOM_PAGE_MAX_AGE, remaining)
-        response["Cache-Control"] = (
-            f"public, max-age={max_age}, stale-while-revalidate={settings.NEWSROOM_PAGE_STALE_WHILE_REVALIDATE}"
-        )
-        response["X-Page-Cache"] = "hit" if hit else "miss"
-        if entry["vary_cookie"]:
-            # The page carries a per-reader CSRF token, so a shared cache must key it by the reader's cookie.
-            patch_vary_headers(response, ["Cookie"])
-        conditional = get_conditional_response(
-            request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
-        )
-        return conditional
 
-    def _private(self, request, response):
-        if response.streaming:
-            return response
-        response.setdefault("Cache-Control", "private, no-cache")
-        # A no-store page is never revalidated, and its body holds per-request secrets: an ETag would only vary.
-        if (
-            response.status_code == 200
-            and not response.has_header("ETag")
-            and "no-store" not in response["Cache-Control"]
-        ):
-            response["ETag"] = quote_etag(hashlib.blake2b(response.content, digest_size=16).hexdigest())
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+def _load(key) -> _Page | None:
+    try:
+        return _cache().get(key)
+    except Exception:
+        logger.exception("page cache: could not read a page")
+        return None
+
+
+def _save(key, page):
+    # Kept past its expiry for as long as it may be served stale when the app fails.
+    timeout = max(1, int(page.expires - time.time())) + settings.NEWSROOM_PAGE_STALE_IF_ERROR
+    try:
+        _cache().set(key, page, timeout=timeout)
+    except Exception:
+        logger.exception("page cache: could not store a page")
+
+
+def _claim(key) -> bool:
+    try:
+        return _cache().add(f"{key}:remaking", 1, timeout=_REMAKE_SECONDS)
+    except Exception:
+        return True
+
+
+def _release(key):
+    try:
+        _cache().delete(f"{key}:remaking")
+    except Exception:
+        logger.debug("page cache: could not release a page being remade")
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def _serve(request, page: _Page, outcome, now):
+    compressed = _accepts_gzip(request)
+    body = page.body if compressed else gzip.decompress(page.body)
+    response = HttpResponse(b"" if request.method == "HEAD" else body)
+    response["Content-Length"] = str(len(body))
+    for name, value in page.headers.items():
+        response[name] = value
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    # Weak: the compressed and plain bodies are the same page.
+    response["ETag"] = f"W/{page.etag}"
+    response["Last-Modified"] = http_date(page.rendered)
+    shared = page.max_age(now)
+    response["Cache-Control"] = (
+        f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, shared)}, s-maxage={shared}, "
+        f"stale-while-revalidate={settings.NEWSROOM_PAGE_STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={settings.NEWSROOM_PAGE_STALE_IF_ERROR}"
+    )
+    if page.keys:
+        response[KEYS_HEADER] = " ".join(page.keys)
+    if outcome:
+        response["X-Cache"] = outcome
+    return get_conditional_response(request, etag=response["ETag"], last_modified=page.rendered, response=response)
+
+
+def _private(request, response):
+    if response.streaming:
         return response
+    response.setdefault("Cache-Control", "private, no-cache")
+    # A no-store page is never revalidated, and its body holds per-request secrets: an ETag would only vary.
+    if response.status_code == 200 and not response.has_header("ETag") and "no-store" not in response["Cache-Control"]:
+        response["ETag"] = quote_etag(hashlib.blake2b(response.content, digest_size=16).hexdigest())
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+    return response

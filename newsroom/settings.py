@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from newsroom.env import env, env_bool, env_float, env_int, env_list
+from newsroom.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("NEWSROOM_VAR_DIR", str(BASE_DIR / "var")))
@@ -44,15 +44,24 @@ INSTALLED_APPS = [
     "mailinglist",
 ]
 
+# In order. The page cache answers a hit after the middleware every response needs (security headers, CSP,
+# compression, X-Frame-Options) and before the rest: sessions, authentication, OTP, messages and lockouts concern only
+# requests that are not served from it (newsroom/pagecache.py). Axes must be last: it turns a lockout raised anywhere
+# in the stack into its lockout page. Static files (whitenoise) come compressed already and skip the rest.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -108,15 +117,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
-
-# Rendered fragments of pages (listing items), keyed by the content version, in each process's own memory: they are
-# small, hot and cheap to remake, and a network round trip would cost about what rendering one does.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "newsroom-fragments",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_FRAGMENT_CACHE_ENTRIES", 20_000)},
-}
 
 TASKS = {
     "default": {
@@ -204,15 +204,6 @@ from csp.constants import NONE, SELF  # noqa: E402
 
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "newsroom.admin_config.NewsroomAdminConfig"
 INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "newsroom.security.CSPMiddleware"
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-# Axes must be last: it turns a lockout raised anywhere in the stack into its lockout page.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # Media may live on another origin (S3, a CDN): NEWSROOM_MEDIA_ORIGIN adds it to img-src.
@@ -264,28 +255,19 @@ AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
 
 # Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
 INSTALLED_APPS += ["django.contrib.sitemaps"]
-# The page cache sits after the middleware every response needs (security headers, CSP, the CSRF cookie its pages'
-# tokens are made from, X-Frame-Options) and before the rest: a hit is served without sessions, authentication, OTP,
-# messages or lockout checks, which an anonymous reader's cached page never needs (a request with a session or
-# messages cookie is passed through, see newsroom/pagecache.py).
-MIDDLEWARE.remove("django.middleware.csrf.CsrfViewMiddleware")
-MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
-MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") : 0] = [
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "newsroom.pagecache.PageCacheMiddleware",
-]
-NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
+# The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: articles/purges.py).
+# Embedded engine: pages kept in the default cache. Behind Varnish (NEWSROOM_VARNISH_URLS) it keeps none itself, and
+# purges go to Varnish as well.
+NEWSROOM_VARNISH_URLS = env_list("NEWSROOM_VARNISH_URLS", [])
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", not NEWSROOM_VARNISH_URLS)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
-NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# How long a shared cache may keep a page that nothing purges: long, since every change that matters purges it.
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 24 * 60 * 60)
 NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
 NEWSROOM_PAGE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", 30)
-# Each worker re-reads the content version this often and keeps its recently served pages in memory up to this size
-# (newsroom/pagecache.py): a hot page costs no network round trip, an edit reaches other workers within the interval.
-NEWSROOM_PAGE_CACHE_VERSION_SECONDS = env_float("NEWSROOM_PAGE_CACHE_VERSION_SECONDS", 1.0)
-NEWSROOM_PAGE_CACHE_LOCAL_BYTES = env_int("NEWSROOM_PAGE_CACHE_LOCAL_BYTES", 16 * 1024 * 1024)
-# Saving or deleting any model of these apps (or "app.Model" labels) invalidates every cached page.
-NEWSROOM_PAGE_CACHE_CONTENT_APPS = ["articles", "taggit", "mailinglist.MailingList"]
+NEWSROOM_PAGE_STALE_IF_ERROR = env_int("NEWSROOM_PAGE_STALE_IF_ERROR", 24 * 60 * 60)
+# The query parameters public pages read; any other one is left out of a page's cache key.
+NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS = ["page", "p", "q", "category", "author", "since", "until", "after"]
 NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/admin/",
     "/preview/",
@@ -320,7 +302,6 @@ NEWSLETTER_ARCHIVE_SIZE = env_int("NEWSLETTER_ARCHIVE_SIZE", 30)
 # Off: on PostgreSQL each "sent" mark commits without waiting for the disk (several times faster; a database
 # crash, not a worker crash, could then repeat the last fraction of a second of messages).
 NEWSLETTER_DURABLE_MARKS = env_bool("NEWSLETTER_DURABLE_MARKS", True)
-NEWSROOM_PAGE_CACHE_CONTENT_APPS += ["mailinglist.Issue"]
 # Bounce and complaint webhooks (django-anymail): "user:password" that the provider's webhook URL carries.
 INSTALLED_APPS += ["anymail"]
 ANYMAIL = {"WEBHOOK_SECRET": env("NEWSLETTER_WEBHOOK_SECRET", "")}

@@ -1,10 +1,10 @@
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """Liveness for load balancers: 200 when the database answers, 503 when it does not."""
@@ -27,7 +27,7 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SITE_NAME}))
 
 
-@require_GET
+@require_safe
 def bench_baseline(request):
     """The benchmark's baseline H: a trivial view through the full middleware stack, no database, no template."""
     return HttpResponse("ok\n", content_type="text/plain")

@@ -8,7 +8,6 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
-from newsroom.pagecache import reset_local_tier
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
@@ -61,11 +60,13 @@ def _isolated_environment(settings, tmp_path):
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
         },
-        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"fragments-{tmp_path}"},
     }
     for cache in caches.all():
         cache.clear()
-    reset_local_tier()
+    # Tests make content straight through the ORM, not through the workflow whose events purge pages, so the embedded
+    # page cache is off unless a test is about it (tests/newsroom/test_pagecache.py and the serving tests turn it
+    # on). Every response still carries its keys and caching headers.
+    settings.NEWSROOM_PAGE_CACHE = False
     # Content types are cached per process by id; a transactional test's flush and reload can leave that cache
     # pointing at ids the database no longer has.
     ContentType.objects.clear_cache()

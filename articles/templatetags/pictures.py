@@ -7,6 +7,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from articles import purges
 from articles.renditions import SPECS, picture_for
 
 register = template.Library()
@@ -15,6 +16,7 @@ register = template.Library()
 def picture_context(
     image, spec, *, sizes=None, eager=False, caption=None, credit=None, figure=True, alt=None, css_class=""
 ):
+    purges.show_picture(image.pk)  # the page names every picture it shows: new renditions purge it
     return {
         "image": image,
         "spec": spec,

@@ -1,6 +1,5 @@
 import io
 import json
-import re
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
@@ -409,42 +408,3 @@ def test_query_count_does_not_grow_with_page_size_or_relations(
             article.corrections.create(text=f"An earlier version misspelt a name ({n}).")
         counts.append(_count(client, url, django_assert_max_num_queries, budget))
     assert counts[0] == counts[1]
-
-
-def test_deep_pages_start_from_checkpoints_and_match_plain_offsets(make_article, make_category, monkeypatch):
-    from articles import views
-
-    monkeypatch.setattr(views, "CHECKPOINT_ROWS", 4)
-    world = make_category(slug="world")
-    desk = make_category(slug="mideast", parent=world)
-    elsewhere = make_category(slug="sport")
-    moment = timezone.now() - timedelta(days=1)
-    for n in range(30):
-        # Ties on the publication time (wire copy often lands in the same second) and stories of other sections in
-        # between: the checkpoints must keep the listing's exact order.
-        make_article(category=desk if n % 3 else world, published_at=moment - timedelta(minutes=n // 3))
-        make_article(category=elsewhere, published_at=moment - timedelta(minutes=n // 3))
-    listing = Article.objects.published().in_category(world).for_listing()
-    checked = views.ListingPaginator(listing, 3, count_key=f"category:{world.pk}")
-    plain = views.ListingPaginator(listing, 3)
-    assert checked.num_pages == plain.num_pages == 10
-    for number in range(1, 11):
-        assert [a.pk for a in checked.page(number)] == [a.pk for a in plain.page(number)], f"page {number}"
-
-
-def test_a_deep_page_walks_no_further_than_a_checkpoint(
-    client, make_article, make_category, monkeypatch, settings, django_assert_max_num_queries
-):
-    from articles import views
-
-    monkeypatch.setattr(views, "CHECKPOINT_ROWS", 5)
-    settings.NEWSROOM_PAGE_SIZE = 2
-    world = make_category(slug="world")
-    for _ in range(40):
-        make_article(category=world)
-    client.get("/category/world/?page=19")  # works the checkpoints out once for this content version
-    with django_assert_max_num_queries(12) as captured:
-        response = client.get("/category/world/?page=18")
-    assert response.status_code == 200
-    offsets = [int(m) for q in captured.captured_queries for m in re.findall(r"OFFSET (\d+)", q["sql"])]
-    assert offsets and max(offsets) < 5

@@ -7,7 +7,6 @@ import lxml.html
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search
@@ -319,18 +318,3 @@ def test_a_filtered_search_ranks_the_newest_matches_within_the_filter(client, ma
         make_article(headline=f"Final talks {n}", published_at=now - timedelta(hours=n))
     response = client.get("/search/", {"q": "final", "category": "sport"})
     assert result_headlines(response) == ["Final whistle in the sport section"]
-
-
-def test_filter_menus_are_drawn_once_per_content_version(client, make_article, make_author, settings):
-    settings.NEWSROOM_PAGE_CACHE = False  # look at the page itself, not at the whole-page cache in front of it
-    make_article(headline="Peace talks", authors=[make_author(name="Lisa Schlein", slug="lisa")])
-    client.get("/search/?q=talks")
-    with CaptureQueriesContext(connection) as captured:
-        html = client.get("/search/?q=elections").content.decode()  # no results, so no bylines to look up
-    assert not any('"articles_author"' in query["sql"] for query in captured.captured_queries)
-    assert '<option value="lisa">Lisa Schlein</option>' in html
-    # A new author's first story renews the menu at once; the chosen author is drawn as selected.
-    make_article(headline="Talks resume", authors=[make_author(name="Henry Ridgwell", slug="henry")])
-    html = client.get("/search/?q=talks&author=henry").content.decode()
-    assert '<option value="henry" selected>Henry Ridgwell</option>' in html
-    assert '<option value="lisa">Lisa Schlein</option>' in html

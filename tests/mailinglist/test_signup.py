@@ -30,7 +30,7 @@ def test_footer_form_is_on_every_page(client, daily, make_article):
         html = client.get(url).content.decode()
         assert "Join the mailing list" in html
         assert 'action="/newsletter/"' in html
-        assert 'name="csrfmiddlewaretoken"' in html
+        assert 'name="csrfmiddlewaretoken"' not in html, "one copy of the page for every reader: no token"
         assert f'value="{daily.pk}" checked' in html
         assert "js/mailinglist.js" in html
         assert "<script>" not in html, "no inline scripts: the Content-Security-Policy forbids them"
@@ -151,12 +151,41 @@ def test_missing_or_forged_start_time_counts_as_too_fast(client, daily, signup_d
     assert not Subscriber.objects.exists()
 
 
-def test_csrf_is_required(daily, signup_data):
+def test_a_browser_with_no_cookie_can_sign_up(daily, signup_data, django_capture_on_commit_callbacks):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post("/newsletter/", signup_data())
+    browser = Client(enforce_csrf_checks=True, headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post("/newsletter/", signup_data(email="reader@example.com"))
+    assert response.status_code == 303
+    assert Subscriber.objects.filter(email="reader@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site", "origin": "https://news.testserver"},
+        {"sec-fetch-site": "cross-site", "origin": "http://testserver"},
+    ],
+)
+def test_a_post_from_another_site_is_refused(daily, signup_data, headers):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True, headers=headers).post("/newsletter/", signup_data())
     assert response.status_code == 403
+    assert "came from another website" in response.content.decode()
     assert not Subscriber.objects.exists()
+
+
+def test_a_trusted_origin_may_post(daily, signup_data, settings):
+    from django.test import Client
+
+    settings.CSRF_TRUSTED_ORIGINS = ["https://www.example.com"]
+    response = Client(headers={"origin": "https://www.example.com"}).post("/newsletter/", signup_data())
+    assert response.status_code == 303
 
 
 def test_double_submit_makes_one_subscriber_and_one_email(client, daily, signup_data):

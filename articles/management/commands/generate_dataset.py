@@ -13,6 +13,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Byline, Category, Correction, Source
 from mailinglist.models import MailingList, Subscriber, Subscription
+from newsroom import pagecache
 
 # Common words make up most of the text; rare ones make selective search terms.
 COMMON = (
@@ -72,6 +73,8 @@ class Command(BaseCommand):
                 # VACUUM too: index-only scans (listings' counts and deep pages) need the visibility map it sets.
                 # It cannot run inside a transaction (a caller's, as in tests): ANALYZE alone there.
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        # Bulk inserts send no editorial events: start every cache afresh.
+        pagecache.purge(pagecache.EVERY_PAGE)
         self.stdout.write(
             f"Generated {options['articles']} articles and {options['subscribers']} subscribers "
             f"in {time.monotonic() - started:.0f} s."

@@ -15,6 +15,7 @@ from articles.demo.pictures import CREDIT, PICTURES, jpeg_bytes
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
 from articles.roles import ensure_roles
 from articles.services import add_image
+from newsroom import pagecache
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role group)
@@ -122,6 +123,9 @@ class Command(BaseCommand):
                     Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
 
         self.stdout.write(f"Demo content ready ({created} new articles).")
+        if created:
+            # Made through the ORM, not the workflow whose events purge pages: start every cache afresh.
+            pagecache.purge(pagecache.EVERY_PAGE)
         self._demo_pictures()
         self._demo_accounts(categories)
 
