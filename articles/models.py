@@ -6,7 +6,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -116,22 +116,6 @@ class Category(models.Model):
         return self.short_name or self.name
 
 
-def display_relations():
-    return (
-        Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-        "tags",
-        "secondary_categories",
-        "corrections",
-    )
-
-
-def load_display_relations(article):
-    """Load what an article page shows besides the row (as ``for_display()`` would have), once."""
-    if not getattr(article, "_prefetched_objects_cache", None):
-        prefetch_related_objects([article], *display_relations())
-    return article
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Live now: published and not under embargo. Every public surface reads through this."""
@@ -147,7 +131,10 @@ class ArticleQuerySet(models.QuerySet):
     def for_display(self):
         """Everything an article page or listing item shows, in a constant number of queries."""
         return self.select_related("category", "category__parent", "source", "lead_image").prefetch_related(
-            *display_relations()
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+            "secondary_categories",
+            "corrections",
         )
 
     def for_listing(self):

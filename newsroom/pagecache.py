@@ -102,7 +102,8 @@ def purge(*keys):
 def _purge_now(keys):
     now = time.time()
     try:
-        _cache().set_many({_purged_key(key): now for key in keys}, timeout=None)
+        # Kept as long as a page may be: an older purge cannot concern a page still fresh.
+        _purges().set_many({_purged_key(key): now for key in keys}, timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS + 60)
     except Exception:
         logger.exception("page cache: could not record the purge of %s", " ".join(keys))
     if settings.NEWSROOM_VARNISH_URLS:
@@ -112,7 +113,13 @@ def _purge_now(keys):
 
 
 def _cache():
-    return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+    """Where pages are kept (they may be evicted)."""
+    return caches["pages"]
+
+
+def _purges():
+    """Where purges are recorded (they must not be evicted before the pages they concern)."""
+    return caches["default"]
 
 
 def _purged_key(key):
@@ -124,7 +131,7 @@ def _purged_since(keys, since) -> bool:
     if not keys:
         return False
     try:
-        purged = _cache().get_many([_purged_key(key) for key in keys])
+        purged = _purges().get_many([_purged_key(key) for key in keys])
     except Exception:
         logger.exception("page cache: could not read the purges")
         return True

@@ -104,18 +104,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A cache shared by every process on the machine (rate limits and page caches must hold across
-# gunicorn workers); Redis when REDIS_URL is set.
+# Caches shared by every process on the machine (rate limits and the page cache must hold across gunicorn workers);
+# Redis when REDIS_URL is set. "default" holds small records that must not be evicted (rate limits, the page cache's
+# purge records); "pages" holds whole pages, which may be (on Redis, point it at an instance with an eviction policy).
 REDIS_URL = env("REDIS_URL", "")
+_CACHE_DIR = Path(env("NEWSROOM_CACHE_DIR", str(VAR_DIR / "cache")))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("NEWSROOM_PAGES_REDIS_URL", REDIS_URL),
+            "KEY_PREFIX": "pages",
+        },
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env("NEWSROOM_CACHE_DIR", str(VAR_DIR / "cache")),
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+            "LOCATION": str(_CACHE_DIR),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(_CACHE_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
 
 TASKS = {
@@ -260,7 +274,6 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 # purges go to Varnish as well.
 NEWSROOM_VARNISH_URLS = env_list("NEWSROOM_VARNISH_URLS", [])
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", not NEWSROOM_VARNISH_URLS)
-NEWSROOM_PAGE_CACHE_ALIAS = "default"
 # How long a shared cache may keep a page that nothing purges: long, since every change that matters purges it.
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 24 * 60 * 60)
 NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)

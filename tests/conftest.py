@@ -60,6 +60,10 @@ def _isolated_environment(settings, tmp_path):
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache" / "pages"),
+        },
     }
     for cache in caches.all():
         cache.clear()
