@@ -8,8 +8,12 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = "gthread"
-# A request slower than this is a bug (page renders take milliseconds); the worker is replaced.
+# With gthread workers this is only how long a worker may fail to report to the master (a hung process), not a limit
+# on one request: a slow request in a thread runs on. The limits on requests are real elsewhere: PostgreSQL cancels a
+# web request's query after DATABASE_STATEMENT_TIMEOUT (set below for the web only), and newsroom/overload.py answers
+# 503 at once when a worker's threads are busy with slow requests, instead of queueing.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "15000")
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so slow leaks in any library cannot grow without bound.

@@ -26,6 +26,7 @@ import contextvars
 import gzip
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+
+from newsroom.cache import outage
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +102,40 @@ def purge(*keys):
         transaction.on_commit(lambda: _purge_now(keys))
 
 
+_unrecorded = set()  # keys this process purged while the cache could not be reached
+_unrecorded_lock = threading.Lock()
+
+
 def _purge_now(keys):
-    now = time.time()
-    try:
-        # Kept as long as a page may be: an older purge cannot concern a page still fresh.
-        _purges().set_many({_purged_key(key): now for key in keys}, timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS + 60)
-    except Exception:
-        logger.exception("page cache: could not record the purge of %s", " ".join(keys))
+    _record(keys)
     if settings.NEWSROOM_VARNISH_URLS:
         from newsroom.varnish import purge_keys  # only where Varnish is configured; it imports the task machinery
 
         purge_keys.enqueue(keys)
+
+
+def _record(keys=()):
+    """Write when ``keys`` (and any this process could not record before) were purged. While the cache is away the
+    keys are kept here and written, as purged at that later moment, once it answers again: a page kept from before
+    the outage is never taken for fresh."""
+    with _unrecorded_lock:
+        keys = set(keys) | _unrecorded
+        _unrecorded.clear()
+    if not keys:
+        return
+    failures = outage.failures
+    try:
+        # Kept as long as a page may be: an older purge cannot concern a page still fresh.
+        _purges().set_many(
+            {_purged_key(key): time.time() for key in keys}, timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS + 60
+        )
+        recorded = outage.failures == failures
+    except Exception:
+        logger.exception("page cache: could not record the purge of %s", " ".join(sorted(keys)))
+        recorded = False
+    if not recorded:
+        with _unrecorded_lock:
+            _unrecorded.update(keys)
 
 
 def _cache():
@@ -191,6 +217,8 @@ class PageCacheMiddleware:
         if not is_anonymous(request):
             return _private(request, self.get_response(request))
         store = settings.NEWSROOM_PAGE_CACHE
+        if _unrecorded:
+            _record()  # before trusting a kept page: purges this process made while the cache was away
         key = page_key(request) if store else None
         kept = _load(key) if store else None
         now = time.time()

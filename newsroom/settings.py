@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
+    "newsroom.overload.LoadShedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,6 +93,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A query running longer than this is cancelled (PostgreSQL statement_timeout, milliseconds; 0: no limit). gunicorn.conf.py
+# sets it for web requests, where a slow query must not hold a thread for ever; task workers keep no limit.
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_STATEMENT_TIMEOUT:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -109,13 +115,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # purge records); "pages" holds whole pages, which may be (on Redis, point it at an instance with an eviction policy).
 REDIS_URL = env("REDIS_URL", "")
 _CACHE_DIR = Path(env("NEWSROOM_CACHE_DIR", str(VAR_DIR / "cache")))
+# Redis is an accelerator: while it is away, reads miss and writes are dropped (newsroom/cache.py), and a dead
+# server is given up on within these seconds rather than holding up every request.
+_REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "default": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": _REDIS_OPTIONS},
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": env("NEWSROOM_PAGES_REDIS_URL", REDIS_URL),
             "KEY_PREFIX": "pages",
+            "OPTIONS": _REDIS_OPTIONS,
         },
     }
 else:
@@ -193,7 +203,7 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     # Only when a trusted proxy strips and sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 LOGGING = {
     "version": 1,
@@ -285,11 +295,19 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/admin/",
     "/preview/",
     "/healthz",
+    "/readyz",
     "/_bench/",
     "/newsletter/confirm/",
     "/newsletter/unsubscribe/",
     "/newsletter/preferences/",
 ]
+# Requests past the page cache (searches, uncached pages, signups) working at once in one process; more are answered
+# 503 with Retry-After at once (newsroom/overload.py). Keep it below the threads per worker (GUNICORN_THREADS, 4), so
+# health checks always find a free thread; 0 turns shedding off.
+NEWSROOM_BUSY_LIMIT = env_int("NEWSROOM_BUSY_LIMIT", 3)
+NEWSROOM_BUSY_RETRY_AFTER = env_int("NEWSROOM_BUSY_RETRY_AFTER", 5)
+# /readyz reports the task queue as behind when its oldest ready task has waited longer than this (seconds).
+NEWSROOM_TASK_BACKLOG_WARNING = env_int("NEWSROOM_TASK_BACKLOG_WARNING", 300)
 NEWSROOM_FEED_SIZE = env_int("NEWSROOM_FEED_SIZE", 30)
 NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")
 

@@ -13,6 +13,7 @@ admin.site.index_title = "The newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),
     path("preview/<str:token>/", workflow_views.preview, name="preview"),
     path("", include("articles.urls")),

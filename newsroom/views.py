@@ -1,20 +1,83 @@
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.db.models import Min
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from newsroom.cache import ResilientRedisCache
 
-@require_safe
-@never_cache
-def healthz(request):
-    """Liveness for load balancers: 200 when the database answers, 503 when it does not."""
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
+        return False
+    return True
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """Liveness for load balancers: 200 when the database answers, 503 when it does not. It never waits behind slow
+    requests (newsroom/overload.py lets it through when the worker is full)."""
+    if not _database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _cache_answers(alias) -> bool:
+    backend = caches[alias]
+    if isinstance(backend, ResilientRedisCache):
+        # Asked directly: the cache itself answers a miss when Redis is away.
+        try:
+            return bool(backend._cache.get_client(write=True).ping())
+        except Exception:
+            return False
+    probe = f"readyz:{uuid.uuid4().hex}"
+    try:
+        backend.set(probe, 1, timeout=5)
+        found = backend.get(probe) == 1
+        backend.delete(probe)
+    except Exception:
+        return False
+    return found
+
+
+def _task_backlog():
+    """How long the oldest task ready to run has waited, in seconds (database task queue only)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    from django_tasks_db.models import DBTaskResult  # only installed with that backend
+
+    oldest = DBTaskResult.objects.ready().aggregate(enqueued=Min("enqueued_at"))["enqueued"]
+    return round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0.0
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """Readiness, dependency by dependency: 503 only when the site cannot serve (no database); the cache and the task
+    queue are reported, since the site serves without them (slower; email and renditions wait)."""
+    database = _database_answers()
+    report = {
+        "database": "ok" if database else "unavailable",
+        "cache": "ok" if _cache_answers("default") else "unavailable",
+        "page_cache": "ok" if _cache_answers("pages") else "unavailable",
+    }
+    if database:
+        backlog = _task_backlog()
+        report["task_backlog_seconds"] = backlog
+        if backlog is not None and backlog > settings.NEWSROOM_TASK_BACKLOG_WARNING:
+            report["tasks"] = "behind: is a worker running?"
+    report["ready"] = database
+    return JsonResponse(report, status=200 if database else 503)
 
 
 def server_error(request):
