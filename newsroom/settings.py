@@ -93,8 +93,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# A query running longer than this is cancelled (PostgreSQL statement_timeout, milliseconds; 0: no limit). gunicorn.conf.py
-# sets it for web requests, where a slow query must not hold a thread for ever; task workers keep no limit.
+# A query running longer than this is cancelled (PostgreSQL statement_timeout, in milliseconds; 0: no limit).
+# gunicorn.conf.py sets it for web requests, where a slow query must not hold a thread for ever; workers keep none.
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_STATEMENT_TIMEOUT:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
