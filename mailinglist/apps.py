@@ -9,6 +9,7 @@ class MailingListConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
+        from mailinglist import checks  # noqa: F401 - registers the deploy check
         from mailinglist.webhooks import handle_tracking
 
         tracking.connect(handle_tracking, dispatch_uid="mailinglist.bounces")

@@ -95,6 +95,7 @@ def build_message(*, rendered: RenderedIssue, issue: Issue, subscriber: Subscrib
     unsubscribe = emails.unsubscribe_url(subscriber, mailing_list=issue.mailing_list)
     preferences = emails.preferences_url(subscriber)
     headers = {
+        **emails.AUTO_SUBMITTED,
         **emails.list_unsubscribe_headers(subscriber, mailing_list=issue.mailing_list, url=unsubscribe),
         "Message-ID": message_id(delivery_id, issue),
         "Date": formatdate(localtime=True),

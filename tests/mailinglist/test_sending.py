@@ -79,6 +79,7 @@ def test_the_message_carries_the_issue_and_per_recipient_links_and_headers(
     assert message["Subject"] == "Morning briefing"
     assert message["From"] == "Newsroom Briefing <briefing@news.example.com>"
     assert message["Reply-To"] == "desk@news.example.com"
+    assert message["Auto-Submitted"] == "auto-generated"
     assert message["Date"]
     assert message["Message-ID"] == delivery.message_id == sending.message_id(delivery.pk, issue)
     assert message["Message-ID"].endswith("@news.example.com>")
