@@ -10,11 +10,16 @@ export DJANGO_DEBUG ?= 1
 
 .PHONY: run test setup install lint format lock clean audit serve worker
 
+# The task worker is started again whenever it exits (a crash, a kill), as a supervisor would in production.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/); a task worker runs alongside. Ctrl-C stops both."
 	@export NEWSROOM_SITE_URL="$${NEWSROOM_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	( trap 'kill $$child 2>/dev/null; exit 0' TERM; \
+	  while true; do \
+	    $(BIN)/python manage.py task_worker --queue-name '*' --no-reload & child=$$!; wait $$child; \
+	    echo "The task worker exited ($$?); starting it again in 2 s." >&2; sleep 2; \
+	  done ) & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -44,9 +49,10 @@ serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
-# The task worker (emails, image renditions, newsletter batches).
+# The task worker (emails, image renditions, newsletter batches); it outlives database restarts. Supervise it in
+# production (deploy/systemd/newsroom-worker.service restarts it if it exits or hangs).
 worker: install
-	$(BIN)/python manage.py db_worker --queue-name '*'
+	$(BIN)/python manage.py task_worker --queue-name '*' --no-reload
 
 install: $(STAMP)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from mailinglist import sending, services
-from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList
+from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList, MailServer
 from newsroom.admin_site import RecordAdmin
 
 # The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
@@ -278,3 +278,10 @@ class DeliveryAdmin(RecordAdmin):
     list_select_related = ["issue", "subscriber"]
     search_fields = ["subscriber__email", "message_id"]
     show_full_result_count = False
+
+
+@admin.register(MailServer)
+class MailServerAdmin(RecordAdmin):
+    """Whether sending waits for the mail server (docs/sending.md, "The mail server away"): kept by the senders."""
+
+    list_display = ["__str__", "failures", "down_since", "retry_at", "last_error"]

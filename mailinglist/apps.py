@@ -10,6 +10,7 @@ class MailingListConfig(AppConfig):
         from anymail.signals import tracking
         from django.db.models.signals import post_delete, post_save
 
+        from mailinglist import checks  # noqa: F401 - registers the deploy check
         from mailinglist.models import MailingList, lists_changed
         from mailinglist.webhooks import handle_tracking
 

@@ -27,6 +27,10 @@ def confirm_url(subscriber, *, lists) -> str:
     return absolute_url(reverse("mailinglist:confirm", args=[token]))
 
 
+# RFC 3834: a machine sends this, so vacation and other automatic replies must not answer it.
+AUTO_SUBMITTED = {"Auto-Submitted": "auto-generated"}
+
+
 def list_unsubscribe_headers(subscriber, *, mailing_list=None, url=None) -> dict[str, str]:
     """RFC 2369 List-Unsubscribe with an HTTPS link, plus RFC 8058's List-Unsubscribe-Post so mail providers can
     unsubscribe with one POST. The sending MTA must DKIM-sign both headers for providers to trust them."""
@@ -57,7 +61,7 @@ def build_message(*, subscriber, subject: str, template: str, context=None, mail
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
         to=[subscriber.email],
-        headers=list_unsubscribe_headers(subscriber, mailing_list=mailing_list, url=unsubscribe),
+        headers={**AUTO_SUBMITTED, **list_unsubscribe_headers(subscriber, mailing_list=mailing_list, url=unsubscribe)},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

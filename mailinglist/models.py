@@ -445,12 +445,21 @@ class Issue(models.Model):
         self.scheduled_at = at
         self.save(update_fields=["status", "scheduled_at"])
 
+    @transaction.atomic
     def cancel(self):
-        """Stop a scheduled or sending issue. Deliveries already sent stay sent; the rest never go."""
-        if self.status not in (self.Status.SCHEDULED, self.Status.SENDING):
-            raise IssueStateError("Only a scheduled or sending issue can be cancelled.")
+        """Stop a scheduled or sending issue. Deliveries already sent stay sent; the rest never go: a batch at work
+        reads the status before each message. A conditional UPDATE, because this object's status may be stale:
+        the last batch may have marked the issue sent since it was read, and that must stay so."""
+        won = Issue.objects.filter(pk=self.pk, status__in=[self.Status.SCHEDULED, self.Status.SENDING]).update(
+            status=self.Status.CANCELLED
+        )
+        if not won:
+            self.refresh_from_db(fields=["status"])
+            raise IssueStateError(
+                f"This issue is {self.get_status_display().lower()}; only a scheduled or sending issue can be "
+                "cancelled."
+            )
         self.status = self.Status.CANCELLED
-        self.save(update_fields=["status"])
         self.deliveries.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.SKIPPED)
 
     def begin(self, *, recipients: int, now=None) -> bool:
@@ -575,3 +584,86 @@ def lists_changed(sender, **kwargs):
     """Every page's signup form offers the public lists."""
     if not kwargs.get("raw"):
         pagecache.purge(LISTS_KEY)
+
+
+class MailServerQuerySet(models.QuerySet):
+    def current(self) -> "MailServer":
+        return self.get_or_create(pk=1)[0]
+
+
+class MailServer(models.Model):
+    """What every sender knows about the outgoing mail server (SMTP or a provider's API): working, or away since
+    when and when to try it again. One row, shared by all workers, so a server-wide failure pauses every batch
+    instead of spending each subscriber's attempts, and only one batch at a time probes whether it is back."""
+
+    failures = models.PositiveIntegerField(default=0, help_text="Failed tries in a row, the probes included.")
+    down_since = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the server works.")
+    probe_until = models.DateTimeField(null=True, blank=True, help_text="A batch is trying the server until then.")
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = MailServerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mail server status"
+        verbose_name_plural = "mail server status"
+
+    def __str__(self):
+        return f"down since {self.down_since:%Y-%m-%d %H:%M:%S}" if self.retry_at else "working"
+
+    @property
+    def is_down(self) -> bool:
+        return self.retry_at is not None
+
+    def may_be_tried(self, *, now) -> bool:
+        """Working, or its retry time came and no batch is probing it right now."""
+        if self.retry_at is None:
+            return True
+        return self.retry_at <= now and (self.probe_until is None or self.probe_until < now)
+
+    @classmethod
+    def admit(cls, *, now, probe_seconds: float, wait_seconds: float):
+        """None when a batch may send now: the server works, or it is down, its retry time came and this caller
+        won the probe. Otherwise when to ask again."""
+        state = cls.objects.current()
+        if state.retry_at is None:
+            return None
+        if state.retry_at > now:
+            return state.retry_at
+        won = (
+            cls.objects.filter(pk=state.pk, retry_at__lte=now)
+            .filter(Q(probe_until__isnull=True) | Q(probe_until__lt=now))
+            .update(probe_until=now + timedelta(seconds=probe_seconds))
+        )
+        return None if won else now + timedelta(seconds=wait_seconds)
+
+    @classmethod
+    def report_failure(cls, error: str, *, now, backoff) -> "MailServer":
+        """A server-wide failure. The first report of an outage starts it; later ones from batches that were
+        already under way when it began change nothing, so parallel batches do not make the backoff jump.
+        `backoff(n)` is the wait after the n-th failure in a row."""
+        with transaction.atomic():
+            state = cls.objects.select_for_update().filter(pk=cls.objects.current().pk).get()
+            probing = state.probe_until is not None
+            if state.retry_at is None or probing or state.retry_at <= now:
+                state.failures += 1
+                state.down_since = state.down_since or now
+                state.retry_at = now + timedelta(seconds=backoff(state.failures))
+                state.probe_until = None
+            state.last_error = error[:500]
+            state.save()
+        return state
+
+    @classmethod
+    def release_probe(cls):
+        """A probe that reached no verdict (nothing to send, only permanent refusals): let the next one try."""
+        cls.objects.filter(probe_until__isnull=False).update(probe_until=None)
+
+    @classmethod
+    def report_success(cls) -> bool:
+        """The server accepted a message: whatever outage there was is over. Returns whether one was."""
+        return bool(
+            cls.objects.filter(retry_at__isnull=False).update(
+                failures=0, down_since=None, retry_at=None, probe_until=None
+            )
+        )

@@ -8,24 +8,25 @@ straight after the server's 250, or a crash would forget messages that were deli
 
 import logging
 import smtplib
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import formatdate
 
-from anymail.exceptions import AnymailError, AnymailRecipientsRefused
+from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, connections, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from mailinglist import emails
-from mailinglist.models import Delivery, Issue, Subscriber, Subscription
+from mailinglist.models import Delivery, Issue, MailServer, Subscriber, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def build_message(*, rendered: RenderedIssue, issue: Issue, subscriber: Subscrib
     unsubscribe = emails.unsubscribe_url(subscriber, mailing_list=issue.mailing_list)
     preferences = emails.preferences_url(subscriber)
     headers = {
+        **emails.AUTO_SUBMITTED,
         **emails.list_unsubscribe_headers(subscriber, mailing_list=issue.mailing_list, url=unsubscribe),
         "Message-ID": message_id(delivery_id, issue),
         "Date": formatdate(localtime=True),
@@ -143,14 +145,39 @@ def start(issue: Issue, *, now=None) -> bool:
     return True
 
 
+# ---- Timing. Every interval of sending derives from these settings, read by the process that sends (the task
+# worker or `send_issue`), never by the one that queued the work: web and worker need not agree on them.
+
+
+def lease_seconds() -> int:
+    """How long claimed rows stay a worker's without a heartbeat: a dead worker's rows are free after this."""
+    return settings.NEWSLETTER_LEASE_SECONDS
+
+
+def heartbeat_seconds() -> float:
+    """Leases are renewed this often while a batch works, so a live worker keeps its rows however long it takes."""
+    return max(0.5, lease_seconds() / 3)
+
+
+def watch_seconds() -> float:
+    """The watchdog's interval: a dead worker's rows are taken over at most a lease plus this after it died."""
+    return max(1.0, lease_seconds() / 2)
+
+
+def outage_backoff(failures: int) -> float:
+    """The wait after the n-th server-wide failure in a row: it grows while the server stays away, up to a cap
+    short enough that sending resumes within a minute of the server's return."""
+    first, cap = settings.NEWSLETTER_OUTAGE_BACKOFF, settings.NEWSLETTER_OUTAGE_BACKOFF_MAX
+    return min(cap, first * 2 ** max(0, failures - 1))
+
+
+def probe_seconds() -> float:
+    """How long the one batch that tries a server that was down holds that right: enough to open a connection
+    and hand over a message; if the batch dies meanwhile, another may probe after this."""
+    return 3 * settings.EMAIL_TIMEOUT + 10
+
+
 # ---- Claiming
-
-
-def lease_seconds(batch_size: int) -> int:
-    """Long enough for a whole batch even at the configured rate, so a live worker's rows are never taken."""
-    rate = settings.NEWSLETTER_RATE_LIMIT
-    needed = int(2 * batch_size / rate) + 60 if rate else 0
-    return max(settings.NEWSLETTER_LEASE_SECONDS, needed)
 
 
 def claim_batch(issue: Issue, *, size: int, now=None) -> tuple[str, list[Delivery]]:
@@ -168,14 +195,50 @@ def claim_batch(issue: Issue, *, size: int, now=None) -> tuple[str, list[Deliver
             Delivery.objects.filter(pk__in=ids).update(
                 status=Delivery.Status.SENDING,
                 claim=claim,
-                lease_until=now + timedelta(seconds=lease_seconds(size)),
+                lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
                 attempts=F("attempts") + 1,
             )
     deliveries = list(Delivery.objects.filter(pk__in=ids, claim=claim).select_related("subscriber").order_by("pk"))
     return claim, deliveries
 
 
+class Heartbeat:
+    """Renews the lease of one claim from a thread while its batch works. A thread rather than the sending loop,
+    because one SMTP command may block for up to EMAIL_TIMEOUT: the lease then only runs out when the process is
+    gone, and can be short."""
+
+    def __init__(self, claim: str):
+        self.claim = claim
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, name=f"lease-{claim[:8]}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
+
+    def run(self):
+        try:
+            while not self.stop.wait(heartbeat_seconds()):
+                try:
+                    Delivery.objects.filter(claim=self.claim, status=Delivery.Status.SENDING).update(
+                        lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+                    )
+                except DatabaseError as error:
+                    # The database is away; the next beat tries again, and the lease covers a few missed ones.
+                    logger.warning("Renewing the lease of claim %s failed: %s", self.claim, error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
 # ---- Sending one batch
+
+# Temporary refusals of this many messages in a row, none accepted in between, are the server's, not the
+# recipients': a server that accepts nothing for five different addresses is refusing mail, not five mailboxes.
+OUTAGE_STREAK = 5
 
 
 @dataclass
@@ -188,6 +251,13 @@ class BatchResult:
     retried: int = 0
     connections: int = 0
     errors: list[str] = field(default_factory=list)
+    # Set when the mail server is away (this batch found it so, or another did and the wait is not over):
+    # nothing was spent, and the batch should be tried again then.
+    wait_until: object = None
+
+
+class ServerAway(Exception):
+    """A failure of the mail server as a whole, not of one message or recipient."""
 
 
 def _mark(claim: str, delivery_id: int, **values) -> int:
@@ -225,6 +295,14 @@ def _count_retry(result: "BatchResult", outcome: str):
         result.failed += 1
 
 
+def _release(claim: str) -> int:
+    """Put every row this claim still holds back in the queue, due at once and with its attempt given back: the
+    server failed, not these deliveries. The mail server's state decides when anyone tries again."""
+    return Delivery.objects.filter(claim=claim, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.QUEUED, claim="", lease_until=None, attempts=F("attempts") - 1
+    )
+
+
 def _smtp_code(error: Exception, address: str) -> int | None:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, _ = next(iter(error.recipients.values()), (None, b""))
@@ -241,6 +319,11 @@ def _still_wanted(issue: Issue, deliveries) -> set[int]:
             subscriber_id__in=[delivery.subscriber_id for delivery in deliveries],
         ).values_list("subscriber_id", flat=True)
     )
+
+
+def _still_sending(issue: Issue) -> bool:
+    # Read before every message, not once per batch: after "Cancel sending" nothing more goes out.
+    return Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).exists()
 
 
 class Pacer:
@@ -264,26 +347,62 @@ class Pacer:
 def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer | None = None) -> BatchResult:
     size = size or settings.NEWSLETTER_BATCH_SIZE
     result = BatchResult()
+    wait = MailServer.admit(
+        now=now or timezone.now(), probe_seconds=probe_seconds(), wait_seconds=settings.NEWSLETTER_OUTAGE_BACKOFF
+    )
+    if wait is not None:
+        result.wait_until = wait
+        return result
     claim, deliveries = claim_batch(issue, size=size, now=now)
     result.claimed = len(deliveries)
     if not deliveries:
+        MailServer.release_probe()
         return result
-    wanted = _still_wanted(issue, deliveries)
-    issue.refresh_from_db(fields=["status"])
-    rendered = render_issue(issue)
-    pacer = pacer or Pacer(settings.NEWSLETTER_RATE_LIMIT)
-    connection = get_connection(fail_silently=False)
-    pending = list(deliveries)
     try:
-        while pending:
-            delivery = pending.pop(0)
+        with Heartbeat(claim):
+            _send_claimed(issue, claim, deliveries, result, pacer or Pacer(settings.NEWSLETTER_RATE_LIMIT))
+    except ServerAway as away:
+        text = str(away)
+        result.errors.append(text)
+        _release(claim)
+        state = MailServer.report_failure(text, now=timezone.now(), backoff=outage_backoff)
+        result.wait_until = state.retry_at
+        logger.warning("Mail server away (%s); sending paused until %s.", text, state.retry_at)
+    else:
+        MailServer.release_probe()
+    return result
+
+
+def _send_claimed(issue: Issue, claim: str, deliveries, result: BatchResult, pacer: Pacer):
+    wanted = _still_wanted(issue, deliveries)
+    rendered = render_issue(issue)
+    connection = get_connection(fail_silently=False)
+    # Deliveries refused with a 4xx since the server last accepted a message: whether that was their mailbox or
+    # the whole server is only known from what comes next.
+    unsure: list[tuple[Delivery, str]] = []
+    accepted = False
+
+    def temporary(delivery, text):
+        unsure.append((delivery, text))
+        if len(unsure) >= OUTAGE_STREAK:
+            raise ServerAway(f"{len(unsure)} messages in a row refused for now, the last: {text}")
+
+    def settle_unsure():
+        # The server accepts mail, so those refusals were each recipient's: they spend an attempt and wait.
+        for delivery, text in unsure:
+            _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
+        unsure.clear()
+
+    try:
+        for delivery in deliveries:
             subscriber = delivery.subscriber
-            if issue.status == Issue.Status.CANCELLED or subscriber.pk not in wanted:
+            if subscriber.pk in wanted:
+                pacer.wait()
+            if subscriber.pk not in wanted or not _still_sending(issue):
                 _mark(claim, delivery.pk, status=Delivery.Status.SKIPPED)
                 result.skipped += 1
                 continue
             message = build_message(rendered=rendered, issue=issue, subscriber=subscriber, delivery_id=delivery.pk)
-            pacer.wait()
             try:
                 if connection.open():
                     result.connections += 1
@@ -291,8 +410,10 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
                 code = _smtp_code(error, subscriber.email) or 0
                 text = f"{code} {error}"
+                if code == 421 or (400 <= code < 500 and isinstance(error, smtplib.SMTPSenderRefused)):
+                    raise ServerAway(text) from error  # the server closes, or refuses our sender: nobody gets mail
                 if 400 <= code < 500:
-                    _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
+                    temporary(delivery, text)
                     continue
                 hard_bounce = isinstance(error, smtplib.SMTPRecipientsRefused) and 500 <= code < 600
                 status = Delivery.Status.BOUNCED if hard_bounce else Delivery.Status.FAILED
@@ -315,25 +436,17 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
                 result.bounced += 1
                 result.errors.append(text)
             except AnymailError as error:
-                # A provider's HTTP API: a 4xx other than 429 is our message's fault and will not get better.
-                status = getattr(error, "status_code", None) or 0
-                text = f"provider: {status} {error}"[:500]
+                status = getattr(error, "status_code", None)
+                text = f"provider: {status or 'unreachable'} {error}"[:500]
+                if isinstance(error, AnymailAPIError) and (status is None or status == 429 or status >= 500):
+                    raise ServerAway(text) from error  # the provider's API is down or throttles everyone
+                # A 4xx other than 429 is our message's fault and will not get better.
+                _mark(claim, delivery.pk, status=Delivery.Status.FAILED, last_error=text)
+                result.failed += 1
                 result.errors.append(text)
-                if 400 <= status < 500 and status != 429:
-                    _mark(claim, delivery.pk, status=Delivery.Status.FAILED, last_error=text)
-                    result.failed += 1
-                else:
-                    _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
             except (smtplib.SMTPException, OSError) as error:
-                # The connection is gone (timeout, refused, dropped): this message and the rest of the batch wait
-                # for a later attempt rather than burning their attempts on a dead server.
-                text = f"connection: {error.__class__.__name__}: {error}"
-                result.errors.append(text)
-                _count_retry(result, _retry(claim, delivery, text, now=timezone.now()))
-                for rest in pending:
-                    _mark(claim, rest.pk, status=Delivery.Status.QUEUED, attempts=F("attempts") - 1)
-                pending = []
-                connection.close()
+                # Refused, timed out, dropped, TLS or login failed: the server, not this message.
+                raise ServerAway(f"connection: {error.__class__.__name__}: {error}") from error
             else:
                 _mark(
                     claim,
@@ -344,12 +457,22 @@ def send_batch(issue: Issue, *, size: int | None = None, now=None, pacer: Pacer 
                     last_error="",
                 )
                 result.sent += 1
+                if not accepted:
+                    accepted = True
+                    if MailServer.report_success():
+                        logger.warning("Mail server back; sending resumed.")
+                settle_unsure()
+        if unsure and (accepted or not MailServer.objects.current().is_down):
+            # Fewer than a streak, at the end of a batch: the server was not known to be away, so these count
+            # against their recipients (a full mailbox must not hold an issue back for ever).
+            settle_unsure()
+        elif unsure:
+            raise ServerAway(f"the server accepted nothing, the last answer: {unsure[-1][1]}")
     finally:
         try:
             connection.close()
         except (smtplib.SMTPException, OSError):
             logger.warning("Closing the SMTP connection for issue %s failed.", issue.pk)
-    return result
 
 
 def next_due(issue: Issue):
@@ -373,7 +496,7 @@ def next_due(issue: Issue):
 def recently_active(issue: Issue, *, now=None) -> bool:
     """Whether a batch of this issue is at work: a claim still leased, or a message sent within a lease period."""
     now = now or timezone.now()
-    period = timedelta(seconds=lease_seconds(settings.NEWSLETTER_BATCH_SIZE))
+    period = timedelta(seconds=lease_seconds())
     return Delivery.objects.filter(
         Q(status=Delivery.Status.SENDING, lease_until__gt=now) | Q(sent_at__gt=now - period), issue=issue
     ).exists()
@@ -381,7 +504,8 @@ def recently_active(issue: Issue, *, now=None) -> bool:
 
 def drain(issue: Issue, *, size=None, on_batch=None, sleep=time.sleep, max_wait=None) -> BatchResult:
     """Send batch after batch in this process until nothing is left, waiting for retries and for leases of dead
-    workers to run out; then mark the issue sent. Used by `send_issue` and the benchmark."""
+    workers to run out and for the mail server to come back; then mark the issue sent. Used by `send_issue` and the
+    benchmark."""
     total = BatchResult()
     pacer = Pacer(settings.NEWSLETTER_RATE_LIMIT, sleep=sleep)
     while True:
@@ -394,11 +518,14 @@ def drain(issue: Issue, *, size=None, on_batch=None, sleep=time.sleep, max_wait=
         total.errors += result.errors
         if on_batch:
             on_batch(issue, result)
-        if result.claimed:
+        if result.wait_until is not None:
+            due = result.wait_until  # the mail server is away: nothing was spent, try again then
+        elif result.claimed:
             continue
-        if issue.finish():
+        elif issue.finish():
             return total
-        due = next_due(issue)
+        else:
+            due = next_due(issue)
         if due is None:
             continue
         wait = max(0.0, (due - timezone.now()).total_seconds()) + 0.05

@@ -295,7 +295,7 @@ def start_sending(*, issue) -> bool:
         started = sending.start(issue)
         if started:
             transaction.on_commit(lambda: tasks.send_issue_batch.enqueue(issue.pk))
-            transaction.on_commit(lambda: tasks.watch_later(issue.pk))
+            transaction.on_commit(lambda: tasks.watch_issue.enqueue(issue.pk, started=True))
     return started
 
 

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,6 +44,10 @@ def send_issue_batch(issue_id: int) -> dict:
     if issue is None or issue.status != Issue.Status.SENDING:
         return {"claimed": 0}
     result = sending.send_batch(issue)
+    if result.wait_until is not None:
+        # The mail server is away. This chain ends here and the watchdog starts a new one when the server may be
+        # tried again: however many issues wait, they leave one watchdog each in the queue, not a pile of batches.
+        return {"claimed": result.claimed, "sent": result.sent, "waiting_until": result.wait_until.isoformat()}
     if result.claimed:
         send_issue_batch.enqueue(issue_id)
     elif not issue.finish():
@@ -55,38 +58,36 @@ def send_issue_batch(issue_id: int) -> dict:
 
 
 @task(queue_name="email")
-def watch_issue(issue_id: int) -> str:
+def watch_issue(issue_id: int, *, started: bool = False) -> str:
     """The safety net while an issue is sending: a worker killed mid-batch leaves its task marked running and its
-    rows claimed, and no next batch. Every lease period this starts a fresh batch chain if rows are due and no
-    batch has been at work for a whole lease, then checks again later."""
+    rows claimed, and no next batch; an outage of the mail server ends batch chains on purpose. Every
+    `sending.watch_seconds()` this starts a fresh batch chain if rows are due, no batch has been at work for a
+    lease, and the mail server may be tried; then it looks again later. `started`: sending has just begun and
+    its first batch is queued beside this, so only schedule the first look. Every interval comes from the
+    settings of the worker running this, whichever process queued it."""
     from mailinglist import sending
-    from mailinglist.models import Issue
+    from mailinglist.models import Issue, MailServer
 
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None or issue.status != Issue.Status.SENDING or issue.finish():
         return "done"
-    due = sending.next_due(issue)
-    if due is not None and due <= timezone.now() and not sending.recently_active(issue):
-        send_issue_batch.enqueue(issue_id)
-        issue.refresh_from_db(fields=["status"])
-        if issue.status != Issue.Status.SENDING:
-            return "done"
-    watch_later(issue_id)
+    now = timezone.now()
+    server = MailServer.objects.current()
+    if not started and server.may_be_tried(now=now):
+        due = sending.next_due(issue)
+        if due is not None and due <= now and not sending.recently_active(issue, now=now):
+            send_issue_batch.enqueue(issue_id)
+            issue.refresh_from_db(fields=["status"])
+            if issue.status != Issue.Status.SENDING:
+                return "done"
+    if not _backend_defers():
+        # No "later" on a backend that runs tasks at once (it would recurse without end); `send_issue` resumes.
+        return "not watching: the task backend cannot run tasks later"
+    later = now + timedelta(seconds=sending.watch_seconds())
+    if server.is_down and now < server.retry_at < later:
+        later = server.retry_at  # be there when the server may be tried again
+    watch_issue.using(run_after=later).enqueue(issue_id)
     return "watching"
-
-
-def watch_later(issue_id: int):
-    if _backend_defers():
-        later = timezone.now() + timedelta(seconds=lease_period())
-        watch_issue.using(run_after=later).enqueue(issue_id)
-    else:
-        watch_issue.enqueue(issue_id)
-
-
-def lease_period() -> int:
-    from mailinglist import sending
-
-    return sending.lease_seconds(settings.NEWSLETTER_BATCH_SIZE)
 
 
 @task(queue_name="email")

@@ -326,9 +326,15 @@ NEWSLETTER_REPLY_TO = env("NEWSLETTER_REPLY_TO", "")
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 500)
 # Messages per second per sending worker; 0 is no limit.
 NEWSLETTER_RATE_LIMIT = float(env("NEWSLETTER_RATE_LIMIT", "0"))
-NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 600)
+# Read by the worker that sends (never by the web process that queues): a dead worker's rows are free after the
+# lease, renewed every third of it while a batch works; the watchdog looks every half lease.
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 30)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BACKOFF = env_int("NEWSLETTER_RETRY_BACKOFF", 60)
+# The mail server away (refused, dropped, 421, a run of 4xx): every batch waits, first this long, doubling up to the
+# maximum, which bounds how late sending resumes after the server is back.
+NEWSLETTER_OUTAGE_BACKOFF = float(env("NEWSLETTER_OUTAGE_BACKOFF", "5"))
+NEWSLETTER_OUTAGE_BACKOFF_MAX = float(env("NEWSLETTER_OUTAGE_BACKOFF_MAX", "30"))
 NEWSLETTER_ARCHIVE_SIZE = env_int("NEWSLETTER_ARCHIVE_SIZE", 30)
 # Off: on PostgreSQL each "sent" mark commits without waiting for the disk (several times faster; a database
 # crash, not a worker crash, could then repeat the last fraction of a second of messages).

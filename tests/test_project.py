@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "DJANGO_DEFAULT_FROM_EMAIL": "Newsroom <newsroom@news.example.com>",
 }
 
 
@@ -76,3 +77,11 @@ def test_demo_accounts_print_their_password_once(settings, capsys):
     second = capsys.readouterr().out
     assert "editor /" in first and "reporter /" in first
     assert "editor /" not in second
+
+
+def test_check_deploy_warns_about_the_development_sender():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEFAULT_FROM_EMAIL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "mailinglist.W001" in result.stderr + result.stdout
+    assert "newsroom@localhost" in result.stderr + result.stdout

@@ -144,22 +144,39 @@ class CountingInbox(Inbox):
         return [address for envelope in self.envelopes for address in envelope.rcpt_tos]
 
 
+class SmtpServer:
+    """A real aiosmtpd server on a port of its own that a test may stop and start again, as an operator would
+    restart a mail server: aiosmtpd's Controller cannot start twice, so each start makes a new one."""
+
+    def __init__(self, inbox):
+        self.inbox = inbox
+        self.hostname, self.port = "127.0.0.1", free_port()
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.inbox, hostname=self.hostname, port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        controller, self.controller = self.controller, None
+        if controller is not None:
+            controller.stop()
+
+
 @pytest.fixture
 def counting_smtp(settings):
     """A real aiosmtpd server with a CountingInbox, and the settings pointing Django's SMTP backend at it."""
-    from aiosmtpd.controller import Controller
-
-    inbox = CountingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    server = SmtpServer(CountingInbox())
+    server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.hostname, server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 60
-    controller.inbox = inbox
-    yield controller
-    controller.stop()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -250,3 +250,15 @@ def test_the_article_picker_offers_only_live_articles(editor_client, make_articl
     )
 
     assert [result["text"] for result in response.json()["results"]] == ["Live Idlib story"]
+
+
+def test_an_outage_of_the_mail_server_shows_in_the_admin(admin_client):
+    from django.utils import timezone
+
+    from mailinglist.models import MailServer
+
+    MailServer.report_failure("connection: ConnectionRefusedError", now=timezone.now(), backoff=lambda n: 5)
+
+    page = admin_client.get("/admin/mailinglist/mailserver/").content.decode()
+
+    assert "down since" in page and "ConnectionRefusedError" in page

@@ -217,3 +217,66 @@ def test_a_scheduled_issue_goes_out_when_its_time_comes_without_a_cron(
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
     assert len(counting_smtp.inbox.envelopes) == 30
+
+
+def task_worker(env, **popen):
+    """The worker as production runs it (`make worker`): long-running, polling every 0.2 s."""
+    env = env | {"NEWSROOM_TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "task_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **popen,
+    )
+
+
+def test_a_worker_killed_mid_send_is_taken_over_by_another_running_worker_within_a_minute(
+    counting_smtp, database_tasks, settings, make_issue, add_subscribers
+):
+    """No restart: the second worker was already running. Its watchdog finds the dead worker's claim once the
+    lease (no longer renewed by the dead worker's heartbeat) runs out, and starts a new batch chain."""
+    from mailinglist import services
+
+    settings.NEWSLETTER_LEASE_SECONDS = 3
+    issue = make_issue()
+    subscribers = add_subscribers(issue.mailing_list, 600)
+    env = worker_env(counting_smtp) | {"NEWSLETTER_LEASE_SECONDS": "3", "NEWSLETTER_BATCH_SIZE": "100"}
+    killed = {}
+
+    def kill_first_worker(envelope):
+        if len(counting_smtp.inbox.envelopes) == 200:
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            killed["at"] = time.monotonic()
+            counting_smtp.inbox.on_data = None
+            return "451 4.3.0 Sender went away"
+        return None
+
+    services.send_now(issue=issue)
+    first = task_worker(env)
+    deadline = time.monotonic() + 60
+    while len(counting_smtp.inbox.envelopes) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = task_worker(env)  # up before the first one dies
+    counting_smtp.inbox.on_data = kill_first_worker
+    try:
+        while "at" not in killed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "at" in killed, "the first worker was never killed"
+        while len(counting_smtp.inbox.envelopes) == 200 and time.monotonic() < killed["at"] + 60:
+            time.sleep(0.05)
+        resumed_after = time.monotonic() - killed["at"]
+        assert len(counting_smtp.inbox.envelopes) > 200, "sending did not resume within 60 s"
+        while Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING and time.monotonic() < deadline + 60:
+            time.sleep(0.1)
+    finally:
+        second.terminate()
+        output, _ = second.communicate(timeout=60)
+
+    assert first.returncode == -signal.SIGKILL
+    assert resumed_after < 60
+    assert Counter(counting_smtp.inbox.recipients()) == Counter({subscriber.email: 1 for subscriber in subscribers})
+    issue.refresh_from_db()
+    assert (issue.status, issue.sent_count) == (Issue.Status.SENT, 600), output.decode()[-3000:]

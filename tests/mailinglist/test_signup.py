@@ -197,6 +197,13 @@ def test_double_submit_makes_one_subscriber_and_one_email(client, daily, signup_
     assert Subscriber.objects.get().consent_events.filter(kind=ConsentEvent.Kind.SIGNED_UP).count() == 2
 
 
+def test_the_confirmation_email_says_it_was_sent_automatically(client, daily, signup_data):
+    client.post("/newsletter/", signup_data(email="auto@example.com"))
+
+    [message] = mail.outbox
+    assert message.message()["Auto-Submitted"] == "auto-generated"  # no vacation replies to it (RFC 3834)
+
+
 def test_a_hammered_address_gets_one_email_an_hour(client, daily, signup_data, settings, time_machine):
     settings.MAILINGLIST_SIGNUPS_PER_ADDRESS = 1000
     settings.MAILINGLIST_SIGNUPS_PER_IP = 1000
