@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from mailinglist import emails
+from mailinglist import emails, tokens
 from mailinglist.consent import Consent
 from mailinglist.models import (
     ConsentEvent,
@@ -106,7 +106,13 @@ def send_notice(*, subscriber: Subscriber, kind: str, lists=()) -> bool:
 
 
 @transaction.atomic
-def confirm(*, subscriber: Subscriber, list_ids, consent: Consent) -> bool:
+def confirm(*, subscriber: Subscriber, list_ids, consent: Consent, mark: int) -> bool:
+    """The POST of a confirmation link sent when `mark` was the subscriber's newest consent record. Raises
+    tokens.SpentToken if that signup was answered since (checked under a row lock, so a double submit confirms
+    once)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.confirmation_spent(mark):
+        raise tokens.SpentToken(subscriber.pk)
     lists = lists_from_ids(list_ids, public_only=False) or default_lists()
     changed = subscriber.confirm(lists=lists, consent=consent)
     # Coming back after an erasure is a new, explicit consent: the old suppression no longer applies.
