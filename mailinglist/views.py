@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from mailinglist import ratelimit, services, tasks, tokens
 from mailinglist.consent import SIGNUP_WORDING, Consent, client_ip
-from mailinglist.forms import PreferencesForm, SignupForm
+from mailinglist.forms import PreferencesForm, SignupForm, form_started_token
 from mailinglist.models import MailingList, Subscriber
 
 CHECK_INBOX = (
@@ -24,6 +24,9 @@ TOO_MANY_FROM_NETWORK = (
 TOO_MANY_FOR_ADDRESS = (
     "This address has been submitted several times in the last hour. Any email we sent is on its way; "
     "please check your inbox and spam folder, or try again in an hour."
+)
+FORM_TOO_OLD = (
+    "This form was opened a long time ago, so we could not accept it. The form is fresh now: please press “Join” again."
 )
 NO_LISTS = "The mailing list is not open for signups at the moment."
 CONFIRM_WORDING = "Confirm my subscription to the lists named on this page."
@@ -60,10 +63,14 @@ def signup(request):
     )
 
 
-def _refuse(request, form, message, *, status):
+def _refuse(request, form, message, *, status, fresh_start=False):
     if _wants_json(request):
         errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()} if form else {}
-        return JsonResponse({"ok": False, "message": message, "errors": errors}, status=status)
+        answer = {"ok": False, "message": message, "errors": errors}
+        if fresh_start:
+            # The enhanced form stays on the page: give it a new start time so that pressing Join again works.
+            answer["started"] = form_started_token()
+        return JsonResponse(answer, status=status)
     response = render(
         request,
         "mailinglist/signup.html",
@@ -101,6 +108,8 @@ def _submit_signup(request):
         return _refuse(request, form, first_error, status=400)
     if form.too_fast:
         return _refuse(request, form, TOO_FAST, status=400)
+    if form.stale:
+        return _refuse(request, form, FORM_TOO_OLD, status=400, fresh_start=True)
     if not MailingList.objects.for_signup_form():
         return _refuse(request, form, NO_LISTS, status=400)
     email = form.cleaned_data["email"]

@@ -258,6 +258,11 @@ MAILINGLIST_SIGNUPS_PER_IP = env_int("MAILINGLIST_SIGNUPS_PER_IP", 20)
 MAILINGLIST_SIGNUPS_PER_ADDRESS = env_int("MAILINGLIST_SIGNUPS_PER_ADDRESS", 5)
 MAILINGLIST_RATE_WINDOW = env_int("MAILINGLIST_RATE_WINDOW", 60 * 60)
 MAILINGLIST_MIN_FILL_SECONDS = env_int("MAILINGLIST_MIN_FILL_SECONDS", 3)
+# How long a drawn signup form's signed start time stays good. Generous: pages carrying the form are cached for
+# hours, and a reader may leave a tab open overnight.
+MAILINGLIST_FORM_MAX_AGE = env_int("MAILINGLIST_FORM_MAX_AGE", 2 * 24 * 60 * 60)
+# Site-wide: at most this many confirmation and link emails an hour, however many addresses ask.
+MAILINGLIST_CONFIRMATIONS_PER_HOUR = env_int("MAILINGLIST_CONFIRMATIONS_PER_HOUR", 500)
 # How many proxies append to X-Forwarded-For in front of the app; 0 trusts only REMOTE_ADDR.
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
