@@ -265,7 +265,9 @@ MAILINGLIST_FORM_MAX_AGE = env_int("MAILINGLIST_FORM_MAX_AGE", 2 * 24 * 60 * 60)
 MAILINGLIST_CONFIRMATIONS_PER_HOUR = env_int("MAILINGLIST_CONFIRMATIONS_PER_HOUR", 500)
 # How many proxies append to X-Forwarded-For in front of the app; 0 trusts only REMOTE_ADDR.
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
+# Lockouts count attempts per client address by the same rule as the signup limits (django-ipware is not installed,
+# and without this axes would see only the proxy's address, letting anyone lock any editor out).
+AXES_CLIENT_IP_CALLABLE = "mailinglist.consent.client_ip"
 
 # Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
 INSTALLED_APPS += ["django.contrib.sitemaps"]

@@ -32,6 +32,22 @@ def test_check_deploy_is_clean_under_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_every_variable_the_deploy_guide_exports_is_one_the_code_reads():
+    """The guide once exported NEWSROOM_PROXY_COUNT, which nothing reads: behind the proxy every signup shared one
+    rate-limit bucket and consent records kept the proxy's address."""
+    import re
+
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    exported = {
+        name
+        for line in re.findall(r"^export (.+)$", guide, re.M)
+        for name in re.findall(r"(?:^|\s)([A-Z][A-Z0-9_]+)=", line)
+    }
+    code = "".join(path.read_text() for path in [ROOT / "newsroom" / "settings.py", ROOT / "gunicorn.conf.py"])
+    assert "NEWSROOM_TRUSTED_PROXY_COUNT" in exported
+    assert {name for name in exported if f'"{name}"' not in code} == set()
+
+
 def test_secret_key_is_required_when_debug_is_off():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
     result = run_manage("check", env=env)

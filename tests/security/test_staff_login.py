@@ -16,8 +16,11 @@ def staff(make_user):
     return make_user(username="eddie", password=PASSWORD, is_staff=True, is_superuser=True)
 
 
-def sign_in(client, username="eddie", password=PASSWORD, **extra):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password, **extra})
+def sign_in(client, username="eddie", password=PASSWORD, meta=None, **extra):
+    """`extra` are more form fields, `meta` request headers as WSGI keys (REMOTE_ADDR, HTTP_X_FORWARDED_FOR)."""
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password, **extra}, **(meta or {})
+    )
 
 
 def current_code(device):
@@ -44,6 +47,35 @@ def test_lockout_is_per_username_and_address(client, staff, make_user, settings)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, password="wrong")
     assert sign_in(client, username="rita").status_code == 302
+
+
+def test_behind_a_proxy_a_stranger_cannot_lock_an_editor_out(client, staff, settings):
+    """Every request reaches the app from the proxy's address; the lockout must count the client's address from
+    X-Forwarded-For, by the same rule as the signup limits, or one stranger locks out the whole newsroom."""
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+    stranger = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, password="wrong", meta=stranger)
+    assert sign_in(client, meta=stranger).status_code == 429
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.66"]
+    editor = sign_in(client, meta={"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"})
+    assert editor.status_code == 302 and editor["Location"] == "/admin/"
+
+
+def test_behind_a_proxy_a_forged_forwarded_address_changes_nothing(client, staff, settings):
+    """The client can write anything in X-Forwarded-For; only the entry our own proxy appended counts."""
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        forged = f"192.0.2.{n}, 203.0.113.66"
+        sign_in(client, password="wrong", meta={"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": forged})
+    locked = sign_in(client, meta={"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "192.0.2.200, 203.0.113.66"})
+    assert locked.status_code == 429
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(client, staff, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, password="wrong", meta={"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"})
+    assert sign_in(client, meta={"HTTP_X_FORWARDED_FOR": "192.0.2.99"}).status_code == 429
 
 
 def test_an_administrator_unlocks_by_deleting_the_attempt(client, staff, settings):
