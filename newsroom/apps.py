@@ -6,6 +6,7 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        from newsroom import checks  # noqa: F401 - registers the deploy checks
         from newsroom.pagecache import connect_signals
 
         connect_signals()

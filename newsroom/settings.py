@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.security.StaticFilesMiddleware",  # whitenoise, without the manifest
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,7 +186,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"one_line": {"()": "newsroom.security.OneLine"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Every scanner sends bad Host headers: one short line each, not a traceback.
+        "django.security.DisallowedHost": {"handlers": ["console"], "filters": ["one_line"], "propagate": False},
+    },
 }
 
 DJANGO_PROSE_EDITOR_MENU_GROUPS = None  # the library's default menu
