@@ -208,7 +208,7 @@ from datetime import timedelta  # noqa: E402
 from csp.constants import NONE, SELF  # noqa: E402
 
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "newsroom.admin_config.NewsroomAdminConfig"
-INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_email"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "newsroom.security.CSPMiddleware"
 )
@@ -254,6 +254,11 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # Staff in these groups must use a TOTP device to enter the admin (e.g. "Editor"); others may opt in.
 NEWSROOM_2FA_REQUIRED_GROUPS = env_list("NEWSROOM_2FA_REQUIRED_GROUPS", [])
 OTP_TOTP_ISSUER = SITE_NAME
+# Enrolling a first device starts with a code emailed to the account's address (newsroom/twofactor.py).
+OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
+OTP_EMAIL_SUBJECT = f"{SITE_NAME}: your code to set up two-factor sign-in"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "admin/two_factor_email.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
 
 # Mailing list (see docs/mailinglist.md). Times are in seconds.
 MAILINGLIST_CONFIRM_MAX_AGE = env_int("MAILINGLIST_CONFIRM_MAX_AGE", 7 * 24 * 60 * 60)
