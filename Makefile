@@ -42,9 +42,11 @@ setup: install
 	$(BIN)/python manage.py load_mailinglist_demo
 
 # Production-style serving: debug off, static files collected (served by whitenoise), gunicorn.
-# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see docs/deploy.md); run `make worker` beside it.
+# Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and NEWSROOM_SITE_URL (see docs/deploy.md); refuses to start while
+# `check --deploy` reports an error. Run `make worker` beside it.
 serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS) for make serve; see docs/deploy.md" >&2; exit 2; }
+	DJANGO_DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level ERROR
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import JsonResponse
@@ -5,7 +6,9 @@ from django.urls import path
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from articles import services
 from articles.admin_images import LeadImageAdminMixin
+from articles.images import inspect_upload
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
 from articles.widgets import TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
@@ -18,14 +21,47 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
 
 
+class AuthorForm(forms.ModelForm):
+    # A plain file field: the photo library's checks (articles/images.py) judge the upload, with their own messages.
+    photo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        help_text="JPEG, PNG, WebP or GIF. Published as a square around the centre, without its metadata.",
+    )
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "job_title", "bio", "photo", "user", "affiliation"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and "photo" in self.changed_data:
+            inspect_upload(photo)
+        return photo
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorForm
     list_display = ["name", "job_title", "affiliation", "user"]
     list_filter = ["affiliation"]
     list_select_related = ["affiliation", "user"]
     search_fields = ["name", "job_title", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user", "affiliation"]
+
+    def save_model(self, request, obj, form, change):
+        photo = form.cleaned_data.get("photo") if "photo" in form.changed_data else None
+        services.save_author(
+            author=obj, photo=photo or None, clear_photo="photo" in form.changed_data and photo is False
+        )
+
+    def delete_model(self, request, obj):
+        services.delete_author(author=obj)
+
+    def delete_queryset(self, request, queryset):
+        for author in queryset:
+            services.delete_author(author=author)
 
 
 @admin.register(Category)

@@ -1,7 +1,8 @@
 """The photo library in the admin: uploads, descriptions, focal points, and the pickers articles use."""
 
+import reversion
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -9,12 +10,15 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
+from reversion.models import Version
 
 from articles import services
 from articles.images import inspect_upload
-from articles.models import Article, Image
+from articles.models import Article, Image, showing_image
 from articles.renditions import picture_for, thumbnail_url
 
 PICKER_PAGE_SIZE = 48
@@ -57,7 +61,18 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["caption", "credit", "alt_text"]
     search_help_text = "Search caption, credit and alt text."
     autocomplete_fields = ["source"]
-    readonly_fields = ["focal_point_picker", "crops", "size", "format", "uploaded_by", "uploaded_at", "ready"]
+    readonly_fields = [
+        "focal_point_picker",
+        "crops",
+        "size",
+        "format",
+        "uploaded_by",
+        "uploaded_at",
+        "ready",
+        "used_by",
+        "history",
+        "original_file",
+    ]
     fieldsets = [
         (None, {"fields": ["original", "alt_text", "caption", "credit", "source"]}),
         (
@@ -69,6 +84,7 @@ class ImageAdmin(admin.ModelAdmin):
             },
         ),
         ("File", {"fields": ["size", "format", "uploaded_by", "uploaded_at", "ready"]}),
+        ("Use and history", {"fields": ["used_by", "history"]}),
     ]
 
     class Media:
@@ -78,7 +94,98 @@ class ImageAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # the focal point is chosen on the picture, which exists once it is uploaded
             return [(None, {"fields": ["original", "alt_text", "caption", "credit", "source"]})]
+        if not self.has_change_permission(request, obj):
+            # Read-only, the admin would link to the original, which has no URL: name it instead.
+            return [
+                (name, {**options, "fields": ["original_file" if f == "original" else f for f in options["fields"]]})
+                for name, options in self.fieldsets
+            ]
         return self.fieldsets
+
+    @admin.display(description="Original")
+    def original_file(self, obj):
+        return obj.original.name.rsplit("/", 1)[-1] if obj and obj.original else "—"
+
+    # ---- who may change a picture: the model decides (Image.edit_refusal), the admin follows
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.can_change(request.user))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        image = self.get_object(request, admin.utils.unquote(object_id)) if object_id else None
+        if image is not None:
+            refusal = image.edit_refusal(request.user)
+            if refusal and request.method == "GET" and self.has_view_permission(request, image):
+                messages.info(request, f"{refusal} You can look, not change.")
+            ensure_baseline_revision(image)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._record_revision(obj, entry)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._record_revision(obj, entry)
+        return entry
+
+    def _record_revision(self, image, entry):
+        if not reversion.is_active():
+            return
+        reversion.add_to_revision(image)
+        comment = entry.get_change_message() or "Saved."
+        reversion.set_comment(f"Picture {image.pk}: {comment}")
+        # Readers of these stories see the change at once: it belongs in their history too.
+        for article in image.published_articles():
+            reversion.add_to_revision(article)
+
+    @admin.display(description="Shown in")
+    def used_by(self, obj):
+        if not obj or not obj.pk:
+            return "—"
+        articles = list(Article.objects.filter(showing_image(obj)).only("pk", "headline", "status")[:20])
+        if not articles:
+            return "No article shows this picture."
+        items = [
+            format_html(
+                '<li><a href="{}">{}</a> ({})</li>',
+                reverse("admin:articles_article_change", args=[article.pk]),
+                article.headline,
+                article.get_status_display(),
+            )
+            for article in articles
+        ]
+        return format_html("<ul>{}</ul>", format_html("".join(["{}"] * len(items)), *items))
+
+    @admin.display(description="Earlier versions")
+    def history(self, obj):
+        if not obj or not obj.pk:
+            return "—"
+        rows = []
+        for version in Version.objects.get_for_object(obj).select_related("revision__user")[:20]:
+            fields = version.field_dict
+            rows.append(
+                format_html(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"),
+                    version.revision.user or "—",
+                    version.revision.get_comment(),
+                    fields.get("alt_text", ""),
+                    fields.get("caption", ""),
+                    fields.get("credit", ""),
+                )
+            )
+        if not rows:
+            return "No changes recorded yet."
+        return format_html(
+            '<table class="image-history"><thead><tr><th scope="col">When</th><th scope="col">Who</th>'
+            '<th scope="col">Change</th><th scope="col">Alt text</th><th scope="col">Caption</th>'
+            '<th scope="col">Credit</th></tr></thead><tbody>{}</tbody></table>',
+            format_html("".join(["{}"] * len(rows)), *rows),
+        )
 
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data["original"] if "original" in form.changed_data else None
@@ -200,6 +307,16 @@ class ImageAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return HttpResponseRedirect(thumbnail_url(get_object_or_404(Image, pk=pk)))
+
+
+def ensure_baseline_revision(image):
+    """Record a picture made outside the admin (uploads by service, demo) before its first admin change, so its
+    history shows what it was."""
+    if Version.objects.get_for_object(image).exists():
+        return
+    with reversion.create_revision():
+        reversion.add_to_revision(image)
+        reversion.set_comment("The picture as it was before its first change in the admin.")
 
 
 def articles_showing_inline(images):

@@ -243,3 +243,23 @@ def crop_box(width, height, ratio, focal_x=0.5, focal_y=0.5):
     left = min(max(round(focal_x * width - crop_w / 2), 0), width - crop_w)
     top = min(max(round(focal_y * height - crop_h / 2), 0), height - crop_h)
     return (left, top, left + crop_w, top + crop_h)
+
+
+# Author portraits are shown small and square (the author page, JSON-LD); this is ample for a 2x screen.
+PORTRAIT_SIDE = 600
+
+
+def prepare_portrait(upload, info):
+    """An author's photo as the public sees it: the served copy's cleaning (upright, sRGB, no metadata, nothing
+    but the decoded pixels re-encoded), cropped to a square around the centre, at most PORTRAIT_SIDE pixels."""
+    upload.seek(0)
+    im = open_first_frame(upload)
+    upload.seek(0)
+    im = im.crop(crop_box(im.width, im.height, 1.0))
+    im.thumbnail((PORTRAIT_SIDE, PORTRAIT_SIDE), PILImage.Resampling.LANCZOS)
+    served_as = FORMATS[info.format]["served_as"]
+    if served_as == "JPEG" and im.mode == "RGBA":
+        served_as = "PNG"
+    return ServedCopy(
+        file=ContentFile(encode(im, served_as, quality=88)), format=served_as, width=im.width, height=im.height
+    )

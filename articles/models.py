@@ -572,6 +572,12 @@ class ImageQuerySet(models.QuerySet):
         return self.filter(Q(caption__icontains=text) | Q(credit__icontains=text) | Q(alt_text__icontains=text))
 
 
+def showing_image(image):
+    """Q for articles that show `image`: as their lead picture, or placed in the body (the editor records the
+    image id in ``data-file``; no foreign key does)."""
+    return Q(lead_image=image) | Q(body__contains=f'data-file="{image.pk}"')
+
+
 class Image(models.Model):
     """A photo in the library, reusable across articles. Upload it through `articles.services.add_image`."""
 
@@ -657,6 +663,26 @@ class Image(models.Model):
         self.file.save(f"served{EXTENSION_FOR[served.format]}", served.file, save=False)
         self.width, self.height = served.width, served.height
         self.version += 1
+
+    def published_articles(self):
+        """Published articles (live or scheduled) that show this picture: what readers see, or will at a set time."""
+        return Article.objects.filter(showing_image(self), status=Article.Status.PUBLISHED)
+
+    def edit_refusal(self, user) -> str:
+        """Why `user` may not change this picture, or "" if they may. Pictures of published stories change only
+        through editors; a reporter may change only their own uploads that no published story shows."""
+        if not user.has_perm("articles.change_image"):
+            return "You may not change pictures in the library."
+        if user.has_perm("articles.edit_any_article"):
+            return ""
+        if self.uploaded_by_id != user.pk:
+            return "Only its uploader or an editor may change this picture."
+        if self.published_articles().exists():
+            return "A published story shows this picture, so only an editor may change it."
+        return ""
+
+    def can_change(self, user) -> bool:
+        return not self.edit_refusal(user)
 
     def refocus(self, x, y):
         """Move the focal point; the renditions are made again around it."""

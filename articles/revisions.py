@@ -33,8 +33,12 @@ RESTORED_FIELDS = [
 
 
 def register():
-    from articles.models import Article, Byline
+    from articles.models import Article, Byline, Image
 
+    if not reversion.is_registered(Image):
+        # Every admin change of a library picture, with who made it; a picture's change is also recorded as a
+        # revision of each published article that shows it.
+        reversion.register(Image)
     if not reversion.is_registered(Article):
         reversion.register(Article, follow=["bylines", "tagged_items"])
     if not reversion.is_registered(Byline):

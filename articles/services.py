@@ -3,6 +3,8 @@
 Keyword-only and atomic.
 """
 
+import uuid
+
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -12,7 +14,7 @@ from django.utils.formats import date_format
 from taggit.models import Tag
 
 from articles import revisions
-from articles.images import inspect_upload, prepare_served_copy
+from articles.images import EXTENSION_FOR, inspect_upload, prepare_portrait, prepare_served_copy
 from articles.models import Article, Author, Byline, Image
 from articles.renditions import delete_files_on_commit, names_in
 from articles.storage import originals_storage
@@ -133,3 +135,29 @@ def _delete_on_commit(*, original, served):
             default_storage.delete(served)
 
     transaction.on_commit(remove)
+
+
+@transaction.atomic
+def save_author(*, author, photo=None, clear_photo=False):
+    """Save an author edited in the admin. A new photo goes through the photo library's checks (ValidationError,
+    nothing stored, if it is not an acceptable image) and is stored cleaned: re-encoded from its pixels, without
+    metadata, square. A replaced or cleared photo's file is deleted once the change is committed."""
+    old = Author.objects.filter(pk=author.pk).values_list("photo", flat=True).first() if author.pk else ""
+    if photo is not None:
+        portrait = prepare_portrait(photo, inspect_upload(photo))
+        # A random name: the uploaded file's name is not published.
+        author.photo.save(f"{uuid.uuid4().hex}{EXTENSION_FOR[portrait.format]}", portrait.file, save=False)
+    elif clear_photo:
+        author.photo = ""
+    author.save()
+    if old and old != author.photo.name:
+        transaction.on_commit(lambda: default_storage.delete(old))
+    return author
+
+
+@transaction.atomic
+def delete_author(*, author):
+    photo = author.photo.name
+    author.delete()
+    if photo:
+        transaction.on_commit(lambda: default_storage.delete(photo))

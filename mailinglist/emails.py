@@ -23,7 +23,8 @@ def preferences_url(subscriber) -> str:
 
 
 def confirm_url(subscriber, *, lists) -> str:
-    token = tokens.make_token(subscriber, tokens.CONFIRM, sorted(mailing_list.pk for mailing_list in lists))
+    extra = tokens.confirm_extra(lists, mark=subscriber.consent_mark())
+    token = tokens.make_token(subscriber, tokens.CONFIRM, extra)
     return absolute_url(reverse("mailinglist:confirm", args=[token]))
 
 

@@ -43,14 +43,25 @@ class SignupForm(forms.Form):
     def is_bot(self) -> bool:
         return bool(self.data.get(HONEYPOT_FIELD, "").strip())
 
-    @property
-    def too_fast(self) -> bool:
-        """Submitted sooner after the form was drawn than a person can type, or with no genuine start time."""
+    def _started(self):
         try:
             started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
         except signing.BadSignature:
-            return True
-        return not isinstance(started, int) or time.time() - started < settings.MAILINGLIST_MIN_FILL_SECONDS
+            return None
+        return started if isinstance(started, int) else None
+
+    @property
+    def too_fast(self) -> bool:
+        """Submitted sooner after the form was drawn than a person can type, or with no genuine start time."""
+        started = self._started()
+        return started is None or time.time() - started < settings.MAILINGLIST_MIN_FILL_SECONDS
+
+    @property
+    def stale(self) -> bool:
+        """Drawn longer ago than MAILINGLIST_FORM_MAX_AGE: a start time harvested once must not serve a bot for
+        ever."""
+        started = self._started()
+        return started is not None and time.time() - started > settings.MAILINGLIST_FORM_MAX_AGE
 
 
 class PreferencesForm(forms.Form):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import EmailValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -155,6 +155,20 @@ class Subscriber(models.Model):
             wording=consent.wording,
             lists=[mailing_list.name for mailing_list in lists],
         )
+
+    def consent_mark(self) -> int:
+        """The id of this subscriber's newest consent record; a confirmation link carries it (see
+        `confirmation_spent`)."""
+        return self.consent_events.aggregate(newest=Max("pk"))["newest"] or 0
+
+    def confirmation_spent(self, mark: int) -> bool:
+        """Whether a confirmation link sent when `mark` was the newest consent record has been answered since: by
+        confirming (links are single-use), unsubscribing, changing preferences or an import. A later unsubscribe
+        must never be overridden by an old link, and someone who marked our mail as spam is never re-activated by
+        one."""
+        if self.status == self.Status.COMPLAINED:
+            return True
+        return self.consent_events.filter(pk__gt=mark).exclude(kind=ConsentEvent.Kind.SIGNED_UP).exists()
 
     def _subscriptions(self):
         # Always a fresh query: an instance from an admin list carries prefetched subscriptions that go stale

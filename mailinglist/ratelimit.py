@@ -47,6 +47,30 @@ def hit(scope: str, key: str, *, limit: int, window: int, backend=None) -> bool:
     return count <= limit
 
 
+def note_refusal(scope: str, *, keep: int, backend=None) -> None:
+    """Remember that a site-wide limit refused something, for `keep` seconds: when it first and last did, and how
+    often, so the admin can show an alert."""
+    backend = backend or cache
+    now = time.time()
+    backend.add(f"ratelimit-refused:{scope}:first", now, timeout=keep)
+    backend.set(f"ratelimit-refused:{scope}:last", now, timeout=keep)
+    with _exclusive(backend):
+        if not backend.add(f"ratelimit-refused:{scope}:count", 1, timeout=keep):
+            try:
+                backend.incr(f"ratelimit-refused:{scope}:count")
+            except ValueError:
+                backend.set(f"ratelimit-refused:{scope}:count", 1, timeout=keep)
+
+
+def refusals(scope: str, *, backend=None) -> dict | None:
+    """{"first", "last" (Unix times), "count"} of the refusals `note_refusal` remembers, or None."""
+    backend = backend or cache
+    found = backend.get_many([f"ratelimit-refused:{scope}:{part}" for part in ("first", "last", "count")])
+    if not found:
+        return None
+    return {part: found.get(f"ratelimit-refused:{scope}:{part}") for part in ("first", "last", "count")}
+
+
 def network_of(ip: str | None) -> str:
     """IPv6 users get a whole /64, so counting single addresses there would let one user rotate for ever."""
     if not ip:

@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from mailinglist import emails
+from mailinglist import emails, ratelimit, tokens
 from mailinglist.consent import Consent
 from mailinglist.models import (
     ConsentEvent,
@@ -80,13 +80,41 @@ NOTICES = {
 }
 
 
+# The site-wide cap on notice emails (confirmations, reminders, fresh links) and how long the admin shows that it
+# was reached.
+NOTICE_CAP = "notice-emails"
+NOTICE_CAP_ALERT_SECONDS = 24 * 60 * 60
+
+
+def notice_cap_alert() -> dict | None:
+    """When the site-wide cap withheld notice emails in the last day: {"first", "last" (aware datetimes),
+    "count", "limit"}, or None."""
+    refused = ratelimit.refusals(NOTICE_CAP)
+    if not refused or refused["first"] is None:
+        return None
+    return {
+        "first": datetime.fromtimestamp(refused["first"], tz=UTC),
+        "last": datetime.fromtimestamp(refused["last"] or refused["first"], tz=UTC),
+        "count": refused["count"] or 1,
+        "limit": settings.MAILINGLIST_CONFIRMATIONS_PER_HOUR,
+    }
+
+
 def send_notice(*, subscriber: Subscriber, kind: str, lists=()) -> bool:
-    """Send one transactional email unless this address already had one within the hour. The slot is claimed
-    in the database before sending, so double submits and parallel workers send one email, not two."""
+    """Send one transactional email unless this address already had one within the hour, or the site sent its
+    hourly cap of them. The slot is claimed in the database before sending, so double submits and parallel workers
+    send one email, not two."""
     if not subscriber.claim_notice():
         logger.info("Notice to subscriber %s withheld: one was sent within the hour.", subscriber.pk)
         return False
     claimed_at = subscriber.last_notice_at
+    if not ratelimit.hit(NOTICE_CAP, "site", limit=settings.MAILINGLIST_CONFIRMATIONS_PER_HOUR, window=60 * 60):
+        # Per-network and per-address limits yield to a scanner rotating addresses; this one does not. The
+        # address gets its slot back, so its owner can try again once the wave has passed.
+        subscriber.release_notice(claimed_at=claimed_at)
+        ratelimit.note_refusal(NOTICE_CAP, keep=NOTICE_CAP_ALERT_SECONDS)
+        logger.warning("Notice to subscriber %s withheld: the site-wide hourly cap is reached.", subscriber.pk)
+        return False
     subject, template = NOTICES[kind]
     context = {"lists": lists, "list_names": ", ".join(mailing_list.name for mailing_list in lists)}
     if kind == "confirm":
@@ -106,7 +134,13 @@ def send_notice(*, subscriber: Subscriber, kind: str, lists=()) -> bool:
 
 
 @transaction.atomic
-def confirm(*, subscriber: Subscriber, list_ids, consent: Consent) -> bool:
+def confirm(*, subscriber: Subscriber, list_ids, consent: Consent, mark: int) -> bool:
+    """The POST of a confirmation link sent when `mark` was the subscriber's newest consent record. Raises
+    tokens.SpentToken if that signup was answered since (checked under a row lock, so a double submit confirms
+    once)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.confirmation_spent(mark):
+        raise tokens.SpentToken(subscriber.pk)
     lists = lists_from_ids(list_ids, public_only=False) or default_lists()
     changed = subscriber.confirm(lists=lists, consent=consent)
     # Coming back after an erasure is a new, explicit consent: the old suppression no longer applies.

@@ -26,6 +26,11 @@ class ExpiredToken(Exception):
         self.extra = extra
 
 
+class SpentToken(Exception):
+    """A confirmation link whose signup was already answered: confirmed, unsubscribed or changed since it was
+    sent."""
+
+
 @dataclass(frozen=True)
 class Link:
     subscriber: object
@@ -41,6 +46,20 @@ def _salt(purpose: str) -> str:
 def make_token(subscriber, purpose: str, extra=None) -> str:
     """`extra` is purpose data: the list ids to confirm, or the one list to leave."""
     return signing.dumps([subscriber.pk, subscriber.token_key, extra], salt=_salt(purpose), compress=True)
+
+
+def confirm_extra(lists, *, mark: int) -> dict:
+    """A confirm token's purpose data: the lists to confirm, and the subscriber's newest consent record when it was
+    sent (`Subscriber.consent_mark`), so that the link answers that signup and nothing decided after it."""
+    return {"lists": sorted(mailing_list.pk for mailing_list in lists), "after": mark}
+
+
+def confirm_payload(extra) -> tuple[list, int]:
+    """(list ids, consent mark) of a confirm token. Links sent before tokens carried a mark hold only the ids; mark 0
+    lets them confirm only a subscriber who has decided nothing yet."""
+    if isinstance(extra, dict):
+        return list(extra.get("lists") or []), int(extra.get("after") or 0)
+    return list(extra or []), 0
 
 
 def read_token(token: str, purpose: str, *, max_age: int | None = None) -> Link:

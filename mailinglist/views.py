@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from mailinglist import ratelimit, services, tasks, tokens
 from mailinglist.consent import SIGNUP_WORDING, Consent, client_ip
-from mailinglist.forms import PreferencesForm, SignupForm
+from mailinglist.forms import PreferencesForm, SignupForm, form_started_token
 from mailinglist.models import MailingList, Subscriber
 
 CHECK_INBOX = (
@@ -24,6 +24,9 @@ TOO_MANY_FROM_NETWORK = (
 TOO_MANY_FOR_ADDRESS = (
     "This address has been submitted several times in the last hour. Any email we sent is on its way; "
     "please check your inbox and spam folder, or try again in an hour."
+)
+FORM_TOO_OLD = (
+    "This form was opened a long time ago, so we could not accept it. The form is fresh now: please press “Join” again."
 )
 NO_LISTS = "The mailing list is not open for signups at the moment."
 CROSS_SITE = "This signup came from another website, so we did not accept it. To join, use the form on our own pages."
@@ -76,10 +79,14 @@ def signup(request):
     )
 
 
-def _refuse(request, form, message, *, status):
+def _refuse(request, form, message, *, status, fresh_start=False):
     if _wants_json(request):
         errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()} if form else {}
-        return JsonResponse({"ok": False, "message": message, "errors": errors}, status=status)
+        answer = {"ok": False, "message": message, "errors": errors}
+        if fresh_start:
+            # The enhanced form stays on the page: give it a new start time so that pressing Join again works.
+            answer["started"] = form_started_token()
+        return JsonResponse(answer, status=status)
     response = render(
         request,
         "mailinglist/signup.html",
@@ -119,6 +126,8 @@ def _submit_signup(request):
         return _refuse(request, form, first_error, status=400)
     if form.too_fast:
         return _refuse(request, form, TOO_FAST, status=400)
+    if form.stale:
+        return _refuse(request, form, FORM_TOO_OLD, status=400, fresh_start=True)
     if not MailingList.objects.for_signup_form():
         return _refuse(request, form, NO_LISTS, status=400)
     email = form.cleaned_data["email"]
@@ -133,11 +142,22 @@ def _invalid_link(request):
     return _no_referrer(render(request, "mailinglist/link_invalid.html", status=400))
 
 
+def _email_link(request, subscriber, kind: str, list_ids=()):
+    """Send a fresh link to the subscriber's own address (at most one email an hour reaches the inbox): the only
+    way from a link that may have been forwarded to pages that show or change their data."""
+    tasks.send_notice.enqueue(subscriber.pk, kind, list(list_ids))
+    return _no_referrer(render(request, "mailinglist/link_sent.html", {"message": CHECK_INBOX}))
+
+
+def _spent_link(request):
+    return _no_referrer(render(request, "mailinglist/link_used.html", status=410))
+
+
 def _expired_link(request, expired: tokens.ExpiredToken, *, kind: str):
     """An authentic but old link: offer a fresh one by email (at most one an hour reaches the inbox)."""
     if request.method == "POST" and request.POST.get("action") == "resend":
-        tasks.send_notice.enqueue(expired.subscriber.pk, kind, expired.extra or [])
-        return _no_referrer(render(request, "mailinglist/link_sent.html", {"message": CHECK_INBOX}))
+        list_ids, _mark = tokens.confirm_payload(expired.extra) if kind == "confirm" else ([], 0)
+        return _email_link(request, expired.subscriber, kind, list_ids)
     return _no_referrer(render(request, "mailinglist/link_expired.html", {"kind": kind}, status=410))
 
 
@@ -153,15 +173,17 @@ def confirm(request, token):
     except tokens.InvalidToken:
         return _invalid_link(request)
     subscriber = link.subscriber
-    lists = services.lists_from_ids(link.extra, public_only=False) or services.default_lists()
-    context = {
-        "subscriber": subscriber,
-        "lists": lists,
-        "preferences_token": tokens.make_token(subscriber, tokens.PREFERENCES),
-    }
+    list_ids, mark = tokens.confirm_payload(link.extra)
+    if subscriber.confirmation_spent(mark):
+        return _spent_link(request)
+    lists = services.lists_from_ids(list_ids, public_only=False) or services.default_lists()
+    context = {"subscriber": subscriber, "lists": lists}
     if request.method == "POST":
         consent = Consent.from_request(request, source="confirmation email link", wording=CONFIRM_WORDING)
-        services.confirm(subscriber=subscriber, list_ids=[m.pk for m in lists], consent=consent)
+        try:
+            services.confirm(subscriber=subscriber, list_ids=[m.pk for m in lists], consent=consent, mark=mark)
+        except tokens.SpentToken:
+            return _spent_link(request)
         return _no_referrer(render(request, "mailinglist/confirmed.html", context))
     wanted = {mailing_list.pk for mailing_list in lists}
     context["already"] = subscriber.status == Subscriber.Status.ACTIVE and wanted <= subscriber.list_ids()
@@ -174,20 +196,20 @@ def confirm(request, token):
 def unsubscribe(request, token):
     """RFC 8058: a POST with `List-Unsubscribe=One-Click`, from a mail provider with no cookies and no CSRF token,
     unsubscribes at once and answers 200. The signed token is the credential, so CSRF protection adds nothing.
-    A GET changes nothing."""
+    A GET changes nothing. This link does nothing else: no way from it to the subscriber's data."""
     try:
         link = tokens.read_token(token, tokens.UNSUBSCRIBE)
     except (tokens.InvalidToken, tokens.ExpiredToken):
         return _invalid_link(request)
     subscriber = link.subscriber
     mailing_list = MailingList.objects.filter(pk=link.extra).first() if isinstance(link.extra, int) else None
-    context = {
-        "subscriber": subscriber,
-        "mailing_list": mailing_list,
-        "preferences_token": tokens.make_token(subscriber, tokens.PREFERENCES),
-    }
+    context = {"subscriber": subscriber, "mailing_list": mailing_list}
     if request.method == "GET":
         return _no_referrer(render(request, "mailinglist/unsubscribe.html", context))
+    if request.POST.get("action") == "email_preferences":
+        # An unsubscribe link never expires and sits in every email, forwarded ones too: it leads to the
+        # preferences page (data download, erasure) only through a fresh link sent to the address.
+        return _email_link(request, subscriber, "preferences_link")
     if request.POST.get("List-Unsubscribe") != "One-Click":
         return _no_referrer(
             render(request, "mailinglist/unsubscribe.html", context | {"error": "Use the button below."}, status=400)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django_otp import user_has_device
@@ -13,7 +13,17 @@ from newsroom import twofactor
 
 
 class NewsroomLoginForm(AdminAuthenticationForm):
-    """Password, then a TOTP code for staff who have set up a device; without a device no code is asked for."""
+    """Password, then a TOTP code for staff who have set up a device; without a device no code is asked for.
+
+    A missing or wrong code gets the same answer as a wrong password, and counts as a failed sign-in for the
+    lockout: nothing tells someone trying stolen passwords which one was right.
+    """
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "Please enter the correct %(username)s and password for a staff account, and the current "
+        "code from your authenticator app if you have set one up. Note that both fields may be case-sensitive.",
+    }
 
     otp_token = forms.CharField(
         required=False,
@@ -29,13 +39,12 @@ class NewsroomLoginForm(AdminAuthenticationForm):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
         if device is not None:
             token = cleaned_data.get("otp_token", "").strip()
-            if not token:
-                raise ValidationError("Enter the 6-digit code from your authenticator app.", code="token_required")
             allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                raise ValidationError("Too many wrong codes. Wait a minute, then try again.", code="throttled")
-            if not device.verify_token(token):
-                raise ValidationError("That two-factor code is not valid. Enter the current code.", code="bad_token")
+            if not (token and allowed and device.verify_token(token)):
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": cleaned_data.get("username")}, request=self.request
+                )
+                raise self.get_invalid_login_error()
             # django-otp's login signal handler marks the session verified with this device.
             user.otp_device = device
         return cleaned_data

@@ -1,8 +1,11 @@
 import functools
+import logging
 from base64 import b64encode
 from hashlib import sha256
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from django.contrib.staticfiles.storage import staticfiles_storage
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 # The editor (Tiptap, inside django-prose-editor) injects one fixed <style> element with its base CSS. Allowed by
 # its hash; if an upgrade changes that CSS, tests/browser/test_csp.py fails and prints the new hash.
@@ -35,3 +38,35 @@ class CSPMiddleware(BaseCSPMiddleware):
             update["style-src"] = [*update.get("style-src", []), *ADMIN_INLINE_STYLE_HASHES]
             parts.update = update
         return parts
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, minus the manifest. `staticfiles.json` maps every collected file to its hashed name: an inventory
+    of the whole front end (admin included) that no page needs, so it is not served."""
+
+    def _is_manifest(self, url: str) -> bool:
+        name = getattr(staticfiles_storage, "manifest_name", "staticfiles.json")
+        return url == f"{self.static_prefix}{name}"
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if not self._is_manifest(url):
+            super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+    def find_file(self, url):
+        return None if self._is_manifest(url) else super().find_file(url)
+
+
+class OneLine(logging.Filter):
+    """For loggers that report what strangers send (a bad Host header on every scanner's request): one short line
+    each, without the traceback, so the log stays readable and its size bounded."""
+
+    limit = 300
+
+    def filter(self, record):
+        message = " ".join(record.getMessage().split())
+        record.msg = message if len(message) <= self.limit else f"{message[: self.limit - 1]}…"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.security.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.security.StaticFilesMiddleware",  # whitenoise, without the manifest
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
@@ -210,7 +210,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"one_line": {"()": "newsroom.security.OneLine"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Every scanner sends bad Host headers: one short line each, not a traceback.
+        "django.security.DisallowedHost": {"handlers": ["console"], "filters": ["one_line"], "propagate": False},
+    },
 }
 
 DJANGO_PROSE_EDITOR_MENU_GROUPS = None  # the library's default menu
@@ -227,7 +232,7 @@ from datetime import timedelta  # noqa: E402
 from csp.constants import NONE, SELF  # noqa: E402
 
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "newsroom.admin_config.NewsroomAdminConfig"
-INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_email"]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # Media may live on another origin (S3, a CDN): NEWSROOM_MEDIA_ORIGIN adds it to img-src.
@@ -264,6 +269,11 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # Staff in these groups must use a TOTP device to enter the admin (e.g. "Editor"); others may opt in.
 NEWSROOM_2FA_REQUIRED_GROUPS = env_list("NEWSROOM_2FA_REQUIRED_GROUPS", [])
 OTP_TOTP_ISSUER = SITE_NAME
+# Enrolling a first device starts with a code emailed to the account's address (newsroom/twofactor.py).
+OTP_EMAIL_SENDER = DEFAULT_FROM_EMAIL
+OTP_EMAIL_SUBJECT = f"{SITE_NAME}: your code to set up two-factor sign-in"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "admin/two_factor_email.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
 
 # Mailing list (see docs/mailinglist.md). Times are in seconds.
 MAILINGLIST_CONFIRM_MAX_AGE = env_int("MAILINGLIST_CONFIRM_MAX_AGE", 7 * 24 * 60 * 60)
@@ -273,9 +283,16 @@ MAILINGLIST_SIGNUPS_PER_IP = env_int("MAILINGLIST_SIGNUPS_PER_IP", 20)
 MAILINGLIST_SIGNUPS_PER_ADDRESS = env_int("MAILINGLIST_SIGNUPS_PER_ADDRESS", 5)
 MAILINGLIST_RATE_WINDOW = env_int("MAILINGLIST_RATE_WINDOW", 60 * 60)
 MAILINGLIST_MIN_FILL_SECONDS = env_int("MAILINGLIST_MIN_FILL_SECONDS", 3)
+# How long a drawn signup form's signed start time stays good. Generous: pages carrying the form are cached for
+# hours, and a reader may leave a tab open overnight.
+MAILINGLIST_FORM_MAX_AGE = env_int("MAILINGLIST_FORM_MAX_AGE", 2 * 24 * 60 * 60)
+# Site-wide: at most this many confirmation and link emails an hour, however many addresses ask.
+MAILINGLIST_CONFIRMATIONS_PER_HOUR = env_int("MAILINGLIST_CONFIRMATIONS_PER_HOUR", 500)
 # How many proxies append to X-Forwarded-For in front of the app; 0 trusts only REMOTE_ADDR.
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = NEWSROOM_TRUSTED_PROXY_COUNT or None
+# Lockouts count attempts per client address by the same rule as the signup limits (django-ipware is not installed,
+# and without this axes would see only the proxy's address, letting anyone lock any editor out).
+AXES_CLIENT_IP_CALLABLE = "mailinglist.consent.client_ip"
 
 # Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
 INSTALLED_APPS += ["django.contrib.sitemaps"]

@@ -17,11 +17,12 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
     "DJANGO_DEFAULT_FROM_EMAIL": "Newsroom <newsroom@news.example.com>",
+    "NEWSROOM_SITE_URL": "https://news.example.com",
 }
 
 
 def run_manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base | env, capture_output=True, text=True, timeout=120
     )
@@ -31,6 +32,41 @@ def test_check_deploy_is_clean_under_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "site_url", [None, "http://127.0.0.1:8000", "http://localhost:8000", "https://[::1]/", "http://10.1.2.3", "news"]
+)
+def test_check_deploy_refuses_a_site_url_that_is_not_public(site_url):
+    """Every confirmation email and List-Unsubscribe header is built on NEWSROOM_SITE_URL."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "NEWSROOM_SITE_URL"}
+    if site_url is not None:
+        env["NEWSROOM_SITE_URL"] = site_url
+    result = run_manage("check", "--deploy", "--fail-level", "ERROR", env=env)
+    assert result.returncode != 0
+    assert "newsroom.E001" in result.stderr and "NEWSROOM_SITE_URL" in result.stderr
+
+
+def test_check_deploy_warns_about_a_plain_http_site_url():
+    result = run_manage("check", "--deploy", env=PRODUCTION_ENV | {"NEWSROOM_SITE_URL": "http://news.example.com"})
+    assert result.returncode == 0
+    assert "newsroom.W001" in result.stderr + result.stdout
+
+
+def test_every_variable_the_deploy_guide_exports_is_one_the_code_reads():
+    """The guide once exported NEWSROOM_PROXY_COUNT, which nothing reads: behind the proxy every signup shared one
+    rate-limit bucket and consent records kept the proxy's address."""
+    import re
+
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    exported = {
+        name
+        for line in re.findall(r"^export (.+)$", guide, re.M)
+        for name in re.findall(r"(?:^|\s)([A-Z][A-Z0-9_]+)=", line)
+    }
+    code = "".join(path.read_text() for path in [ROOT / "newsroom" / "settings.py", ROOT / "gunicorn.conf.py"])
+    assert "NEWSROOM_TRUSTED_PROXY_COUNT" in exported
+    assert {name for name in exported if f'"{name}"' not in code} == set()
 
 
 def test_secret_key_is_required_when_debug_is_off():

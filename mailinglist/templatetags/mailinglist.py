@@ -1,5 +1,6 @@
 from django import template
 
+from mailinglist import services
 from mailinglist.consent import SIGNUP_WORDING
 from mailinglist.forms import HONEYPOT_FIELD, form_started_token
 from mailinglist.models import LISTS_KEY, MailingList
@@ -27,3 +28,12 @@ def signup_state(signup_form=None):
         "wording": SIGNUP_WORDING,
         "honeypot": HONEYPOT_FIELD,
     }
+
+
+@register.inclusion_tag("admin/mailinglist/_notice_cap_alert.html", takes_context=True)
+def notice_cap_alert(context):
+    """On the admin index and the subscriber list: the site-wide cap on confirmation emails was reached lately."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("mailinglist.view_subscriber"):
+        return {}
+    return {"alert": services.notice_cap_alert()}

@@ -30,6 +30,7 @@
         })
         .then(function (answer) {
           status.textContent = answer.message;
+          if (answer.started) form.querySelector("input[name=started]").value = answer.started;
           status.className = "signup-status " + (answer.ok ? "signup-status-ok" : "signup-status-error");
           var email = form.querySelector("input[name=email]");
           if (answer.ok) {

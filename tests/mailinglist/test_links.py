@@ -10,6 +10,7 @@ from django.test import Client
 from mailinglist import emails, services, tokens
 from mailinglist.consent import Consent
 from mailinglist.models import ConsentEvent, Subscriber, Suppression
+from tests.mailinglist.conftest import links_in, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +40,68 @@ def preferences_path(subscriber):
     return f"/newsletter/preferences/{tokens.make_token(subscriber, tokens.PREFERENCES)}/"
 
 
-def test_confirming_twice_is_harmless(client, daily, make_subscriber):
+def test_a_confirmation_link_works_once(client, daily, make_subscriber):
     subscriber = make_subscriber()
     path = confirm_path(subscriber, [daily])
     assert client.post(path).status_code == 200
-    assert client.post(path).status_code == 200
+    again = client.post(path)
+    assert again.status_code == 410
+    assert "This link no longer works" in again.content.decode()
+    assert client.get(path).status_code == 410
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
     assert subscriber.subscriptions.count() == 1
     assert subscriber.consent_events.filter(kind=ConsentEvent.Kind.CONFIRMED).count() == 1
-    assert "already gets Daily briefing" in client.get(path).content.decode()
+
+
+def test_an_old_confirmation_link_never_overrides_a_later_unsubscribe(client, daily, make_subscriber):
+    subscriber = make_subscriber(email="changed-mind@example.com")
+    services.sign_up(email=subscriber.email, list_ids=[daily.pk], consent=Consent(source="/"))
+    [message] = mail.outbox
+    path = path_of(next(url for url in links_in(message.body) if "/newsletter/confirm/" in url))
+    assert client.post(path).status_code == 200
+    client.post(unsubscribe_path(subscriber), **ONE_CLICK)
+
+    for answer in (client.get(path), client.post(path)):
+        assert answer.status_code == 410
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    assert not subscriber.subscriptions.exists()
+
+
+def test_an_unused_confirmation_link_dies_with_an_unsubscribe(client, daily, make_subscriber):
+    """The confirmation email carries an unsubscribe link too; following that first spends the confirm link."""
+    subscriber = make_subscriber(email="never-mind@example.com")
+    services.sign_up(email=subscriber.email, list_ids=[daily.pk], consent=Consent(source="/"))
+    [message] = mail.outbox
+    links = links_in(message.body)
+    confirm = path_of(next(url for url in links if "/newsletter/confirm/" in url))
+    client.post(path_of(next(url for url in links if "/newsletter/unsubscribe/" in url)), **ONE_CLICK)
+    assert client.post(confirm).status_code == 410
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_a_new_signup_after_leaving_gets_a_link_that_works(client, daily, make_subscriber, settings):
+    settings.MAILINGLIST_NOTICE_INTERVAL = 0
+    subscriber = make_subscriber(email="back-again@example.com")
+    services.sign_up(email=subscriber.email, list_ids=[daily.pk], consent=Consent(source="/"))
+    client.post(path_of(next(u for u in links_in(mail.outbox[0].body) if "/confirm/" in u)))
+    client.post(unsubscribe_path(subscriber), **ONE_CLICK)
+    services.sign_up(email=subscriber.email, list_ids=[daily.pk], consent=Consent(source="/"))
+    fresh = path_of(next(u for u in links_in(mail.outbox[1].body) if "/confirm/" in u))
+    assert client.post(fresh).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+
+
+def test_a_complaint_is_never_undone_by_an_old_confirmation_link(client, daily, make_subscriber):
+    subscriber = make_subscriber()
+    path = confirm_path(subscriber, [daily])
+    subscriber.mark_complained()
+    assert client.post(path).status_code == 410
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.COMPLAINED
 
 
 def test_confirm_page_needs_csrf_for_the_post(daily, make_subscriber):
@@ -133,11 +186,46 @@ def test_unsubscribe_get_changes_nothing(client, daily, make_subscriber):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Unsubscribe from Daily briefing" in html
-    assert "/newsletter/preferences/" in html
     assert page["Referrer-Policy"] == "same-origin"
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
     assert not ConsentEvent.objects.exists()
+
+
+def test_a_forwarded_unsubscribe_link_leads_to_no_personal_data(client, daily, make_subscriber):
+    """The unsubscribe link never expires and sits in every email's headers: neither its page nor the page after
+    unsubscribing links to preferences (data download, erasure); they offer to email a fresh link instead."""
+    subscriber = make_subscriber(email="forwarded@example.com", lists=[daily])
+    path = unsubscribe_path(subscriber, daily)
+    before = client.get(path).content.decode()
+    after = client.post(path, {"List-Unsubscribe": "One-Click", "via": "page"}).content.decode()
+    for html in (before, after):
+        assert "/newsletter/preferences/" not in html
+        assert "Email me a link to my preferences" in html
+    assert not mail.outbox
+
+
+def test_unsubscribe_page_emails_a_preferences_link_to_the_address(client, daily, make_subscriber):
+    subscriber = make_subscriber(email="owner@example.com", lists=[daily])
+    answer = client.post(unsubscribe_path(subscriber, daily), {"action": "email_preferences"})
+    assert answer.status_code == 200
+    assert "/newsletter/preferences/" not in answer.content.decode()
+    assert "Check your inbox" in answer.content.decode()
+    [message] = mail.outbox
+    assert message.to == ["owner@example.com"]
+    fresh = next(url for url in links_in(message.body) if "/newsletter/preferences/" in url)
+    assert client.get(path_of(fresh)).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE, "asking for a link unsubscribes nothing"
+    client.post(unsubscribe_path(subscriber, daily), {"action": "email_preferences"})
+    assert len(mail.outbox) == 1, "still one email an hour"
+
+
+def test_confirmation_pages_link_to_no_personal_data(client, daily, make_subscriber):
+    subscriber = make_subscriber()
+    path = confirm_path(subscriber, [daily])
+    for html in (client.get(path).content.decode(), client.post(path).content.decode()):
+        assert "/newsletter/preferences/" not in html
 
 
 def test_one_click_for_one_list_leaves_the_others(daily, alerts, make_subscriber):

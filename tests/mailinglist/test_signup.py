@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -300,3 +301,92 @@ def test_failed_send_frees_the_hourly_slot(client, daily, signup_data, settings)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post("/newsletter/", signup_data(email="retry@example.com"))
     assert len(mail.outbox) == 1
+
+
+# ---- Address rotation (issue 17 item 7)
+
+
+def _started(seconds_ago: int) -> str:
+    import time
+
+    from django.core import signing
+
+    from mailinglist.forms import STARTED_SALT
+
+    return signing.dumps(int(time.time()) - seconds_ago, salt=STARTED_SALT)
+
+
+def test_a_site_wide_cap_stops_confirmations_from_rotating_addresses(
+    client, daily, signup_data, settings, make_user, role, time_machine
+):
+    """Fifty source addresses once got fifty confirmation emails: per-network and per-address limits yield to
+    rotation, the site-wide cap does not."""
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
+    settings.MAILINGLIST_CONFIRMATIONS_PER_HOUR = 3
+    for n in range(6):
+        answer = client.post("/newsletter/", signup_data(email=f"victim{n}@example.com"), REMOTE_ADDR=f"192.0.2.{n}")
+        assert answer.status_code == 303, "the answer never tells a stranger that anything was withheld"
+    assert sorted(message.to[0] for message in mail.outbox) == [f"victim{n}@example.com" for n in range(3)]
+    assert Subscriber.objects.count() == 6, "each signup is still recorded"
+
+    manager = make_user(is_staff=True)
+    manager.groups.add(role("Newsletter manager"))
+    client.force_login(manager)
+    for url in ("/admin/", "/admin/mailinglist/subscriber/"):
+        html = client.get(url).content.decode()
+        assert "Confirmation emails were stopped" in html
+        assert "3 signups since then got no email" in html
+    client.logout()
+
+    time_machine.move_to("2026-03-02 10:01Z", tick=False)
+    client.post("/newsletter/", signup_data(email="victim5@example.com"), REMOTE_ADDR="198.51.100.1")
+    assert mail.outbox[-1].to == ["victim5@example.com"], "a refused reader may try again once the hour is over"
+
+
+def test_the_cap_alert_is_for_those_who_run_the_list(client, daily, signup_data, settings, make_reporter):
+    settings.MAILINGLIST_CONFIRMATIONS_PER_HOUR = 0
+    client.post("/newsletter/", signup_data())
+    assert mail.outbox == []
+    client.force_login(make_reporter())
+    assert "Confirmation emails were stopped" not in client.get("/admin/").content.decode()
+
+
+def test_no_alert_while_the_cap_holds(client, daily, signup_data, admin_client):
+    client.post("/newsletter/", signup_data())
+    assert len(mail.outbox) == 1
+    assert "Confirmation emails were stopped" not in admin_client.get("/admin/").content.decode()
+
+
+def test_ipv4_mapped_ipv6_counts_as_the_ipv4_address(client, daily, signup_data, settings):
+    settings.MAILINGLIST_SIGNUPS_PER_IP = 1
+    assert client.post("/newsletter/", signup_data(email="a@example.com"), REMOTE_ADDR="192.0.2.9").status_code == 303
+    mapped = client.post("/newsletter/", signup_data(email="b@example.com"), REMOTE_ADDR="::ffff:192.0.2.9")
+    assert mapped.status_code == 429
+
+
+def test_a_day_old_form_is_still_accepted(client, daily, signup_data):
+    assert client.post("/newsletter/", signup_data(started=_started(26 * 60 * 60))).status_code == 303
+
+
+def test_an_expired_form_is_asked_to_press_join_again_with_a_fresh_form(client, daily, signup_data):
+    old = signup_data(started=_started(3 * 24 * 60 * 60))
+    refused = client.post("/newsletter/", old)
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "This form was opened a long time ago" in html
+    assert not Subscriber.objects.exists()
+    fresh = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    assert fresh != old["started"]
+
+    import time_machine as tm
+
+    with tm.travel(time.time() + 10, tick=False):
+        assert client.post("/newsletter/", old | {"started": fresh}).status_code == 303
+    assert Subscriber.objects.count() == 1
+
+
+def test_an_expired_form_gets_a_fresh_start_time_in_json(client, daily, signup_data):
+    refused = client.post("/newsletter/", signup_data(started=_started(3 * 24 * 60 * 60)), **JSON)
+    assert refused.status_code == 400
+    assert "press “Join” again" in refused.json()["message"]
+    assert refused.json()["started"]

@@ -1,0 +1,114 @@
+"""The site under gunicorn with production settings (debug off, collected static files): what it serves to
+strangers and what their probes leave in the log."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ProductionServer:
+    def __init__(self, port: int, log: Path):
+        self.port, self.log = port, log
+
+    def get(self, path: str, host: str = "127.0.0.1"):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": host})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("production")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_", "GUNICORN_", "DATABASE_"))}
+    env |= {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-this-test-only-0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp / "static"),
+        "NEWSROOM_VAR_DIR": str(tmp / "var"),
+        "NEWSROOM_SITE_URL": "https://news.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+    }
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300
+        )
+    log = tmp / "server.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "newsroom.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = ProductionServer(port, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if server.get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{server.log_text()}")
+            time.sleep(0.3)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_static_manifest_is_not_served(production_server):
+    manifest = production_server.get("/static/staticfiles.json")
+    assert manifest[0] == 404
+    assert b'"paths"' not in manifest[1]
+    assert production_server.get("/static/staticfiles.json.gz")[0] == 404
+
+
+def test_collected_static_files_are_still_served(production_server):
+    import json
+
+    paths = json.loads((Path(production_server.log).parent / "static" / "staticfiles.json").read_text())["paths"]
+    status, body = production_server.get("/static/" + paths["js/mailinglist.js"])
+    assert status == 200 and b"data-signup-form" in body
+
+
+def test_each_bad_host_header_logs_one_short_line(production_server):
+    before = len(production_server.log_text())
+    hosts = ["evil.example", "attacker.example:8080", "x" * 2000 + ".example"]
+    for host in hosts:
+        assert production_server.get("/", host=host)[0] == 400
+    time.sleep(0.5)  # the worker writes its log lines after answering
+    lines = production_server.log_text()[before:].splitlines()
+    assert len(lines) == len(hosts), lines
+    for line in lines:
+        assert "Invalid HTTP_HOST header" in line
+        assert len(line) <= 400
+    assert "Traceback" not in production_server.log_text()
