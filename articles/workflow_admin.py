@@ -149,8 +149,12 @@ def note_editing(article, user):
 class HistoryEntry:
     at: datetime
     step: str
-    actor: object
+    actor: object  # None for a deleted account, or a step made by no one (an import, the dataset generator)
     comment: str
+
+    @property
+    def who(self):
+        return "—" if self.actor is None else _name(self.actor)
 
 
 def history(article, limit=50):

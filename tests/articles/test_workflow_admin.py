@@ -292,3 +292,24 @@ def test_history_includes_corrections_in_order(client, make_article, editor):
     html = client.get(change_url(article)).content.decode()
     history = html[html.index('class="workflow-history"') :]
     assert history.index("Withdrawn") < history.index("Update added") < history.index("Added the UN")
+
+
+def test_a_story_whose_history_names_a_deleted_account_still_opens(client, make_article, make_editor, editor):
+    article = make_article(status=REVIEW)
+    departed = make_editor(username="departed", first_name="Dana", last_name="Departed")
+    article.publish(by=departed, comment="Checked with legal")
+    departed.delete()  # Transition.actor becomes NULL
+    client.force_login(editor)
+    response = client.get(change_url(article))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Checked with legal" in html and "Dana Departed" not in html
+
+
+def test_a_story_made_without_an_actor_opens(client, make_article, editor):
+    article = make_article(status=REVIEW)
+    article.transitions.create(from_status=DRAFT, to_status=REVIEW, actor=None, comment="Filed by the wire")
+    client.force_login(editor)
+    response = client.get(change_url(article))
+    assert response.status_code == 200
+    assert "Filed by the wire" in response.content.decode()
