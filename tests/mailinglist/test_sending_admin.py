@@ -250,3 +250,31 @@ def test_the_article_picker_offers_only_live_articles(editor_client, make_articl
     )
 
     assert [result["text"] for result in response.json()["results"]] == ["Live Idlib story"]
+
+
+def test_a_newsletter_manager_chooses_articles_for_a_digest(client, make_user, role, make_article):
+    manager = make_user(is_staff=True)
+    manager.groups.add(role(NEWSLETTER_MANAGER))
+    client.force_login(manager)
+    make_article(headline="Live Idlib story")
+    make_article(headline="Draft Idlib story", status=Article.Status.DRAFT)
+    make_article(headline="Embargoed Idlib story", published_at=timezone.now() + timedelta(hours=1))
+    picker = {"term": "Idlib", "app_label": "mailinglist", "model_name": "issuearticle", "field_name": "article"}
+
+    response = client.get("/admin/autocomplete/", picker)
+
+    assert client.get("/admin/mailinglist/issue/add/").status_code == 200
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["Live Idlib story"]
+    # Choosing for a digest opens nothing else: the article list and other pickers stay closed to them.
+    assert client.get("/admin/articles/article/").status_code == 403
+    other_picker = {"term": "", "app_label": "articles", "model_name": "article", "field_name": "category"}
+    assert client.get("/admin/autocomplete/", other_picker).status_code == 403
+
+
+def test_someone_who_may_not_compose_issues_cannot_search_articles_through_the_picker(client, make_user, make_article):
+    make_article(headline="Live Idlib story")
+    client.force_login(make_user(is_staff=True))
+    picker = {"term": "Idlib", "app_label": "mailinglist", "model_name": "issuearticle", "field_name": "article"}
+
+    assert client.get("/admin/autocomplete/", picker).status_code == 403
