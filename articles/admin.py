@@ -7,7 +7,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.admin_images import LeadImageAdminMixin
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
-from articles.widgets import TagAutocompleteWidget
+from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
 from mailinglist.admin_issues import BreakingAlertAdminMixin
 
@@ -76,7 +76,7 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
     show_full_result_count = False
     search_fields = ["headline", "dek", "bylines__author__name"]
     search_help_text = "Search headline, dek and author name."
-    prepopulated_fields = {"slug": ["headline"]}
+    # The slug follows the headline through SlugFromHeadlineWidget (see get_form), not prepopulated_fields.
     autocomplete_fields = ["category", "secondary_categories", "source"]
     raw_id_fields = ["lead_image"]
     inlines = [BylineInline]
@@ -93,7 +93,15 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             kwargs["widget"] = TagAutocompleteWidget()
+        if db_field.name == "slug":
+            kwargs["widget"] = SlugFromHeadlineWidget()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "slug" in form.base_fields and obj is not None and obj.was_published:
+            form.base_fields["slug"].widget.attrs["data-slug-locked"] = "1"
+        return form
 
     def get_urls(self):
         suggestions = path(
