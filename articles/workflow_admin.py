@@ -19,9 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import revisions, services
+from articles.fields import sanitize_body
 from articles.models import Article, Byline, Correction, PreviewLink, Transition
 from articles.workflow import EditConflict
 from articles.workflow_views import render_preview
@@ -223,7 +226,7 @@ class ArticleWorkflowAdmin:
         return obj.can_edit(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), "status_display"]
+        fields = [*super().get_readonly_fields(request, obj), "status_display", "body_display"]
         may_retime = (
             obj is not None
             and obj.status == Article.Status.PUBLISHED
@@ -234,13 +237,22 @@ class ArticleWorkflowAdmin:
         return fields
 
     def get_fieldsets(self, request, obj=None):
+        # Someone who may only read the story (a reporter once it is submitted) reads the body as text, not markup.
+        read_only = obj is not None and not self.has_change_permission(request, obj)
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [f for f in options["fields"] if f != "status"]
+            if read_only:
+                fields = ["body_display" if f == "body" else f for f in fields]
             if name == "Publication":
                 fields = ["status_display", *fields, "expected_version"]
             fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
+
+    @admin.display(description="Body")
+    def body_display(self, obj):
+        # Sanitised on every write already; again here because this is the one place the admin shows it as markup.
+        return format_html('<div class="workflow-body">{}</div>', mark_safe(sanitize_body(obj.body)))  # noqa: S308
 
     @admin.display(description="State")
     def status_display(self, obj):

@@ -176,7 +176,8 @@ class IssueAdmin(admin.ModelAdmin):
         except IssueStateError as error:
             return self._refuse(request, issue, error)
         if count:
-            messages.success(request, f"Today's briefing: {count} article(s) published since the last issue.")
+            articles = f"{count} article{pluralize(count)}"
+            messages.success(request, f"Today's briefing: {articles} published since the last issue.")
         else:
             messages.warning(request, "Nothing has been published in this list's sections since its last issue.")
         return self._back(issue)

@@ -1,3 +1,4 @@
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -6,6 +7,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -104,3 +106,17 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE) drawn inside the admin's frame, so it carries the site's
+    admin title and header like every other admin page; axes' own page knows nothing of the admin site."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed sign-ins",
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": get_cool_off(request),
+    }
+    # Rendered here: axes may return it from its middleware, after the point where template responses are rendered.
+    return render(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

@@ -55,6 +55,7 @@ def test_the_progress_bar_follows_the_send(editor_page, live_server, briefing, s
     page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
     assert page.locator(".issue-progress progress").get_attribute("value") == "25.0"
     assert page.locator("[data-field=sent]").inner_text() == "15"
+    assert page.get_by_role("button", name="Cancel sending").is_visible()
     screenshot("sending-admin-progress-quarter")
 
     sending.drain(briefing, size=15)
@@ -62,6 +63,8 @@ def test_the_progress_bar_follows_the_send(editor_page, live_server, briefing, s
     page.wait_for_function("() => document.querySelector('.issue-progress progress').value === 100")
     assert page.locator("[data-field=sent]").inner_text() == "60"
     assert page.locator("[data-field=status_label]").inner_text() == "Sent"
+    # Nothing is left to cancel: the button goes without a reload.
+    assert page.get_by_role("button", name="Cancel sending").count() == 0
     screenshot("sending-admin-progress-done")
     assert Issue.objects.get(pk=briefing.pk).status == Issue.Status.SENT
 

@@ -85,10 +85,11 @@ def test_todays_briefing_prefills_articles_since_the_last_issue_in_its_sections(
     make_article(headline="Embargoed world story", category=world, published_at=timezone.now() + timedelta(hours=1))
     issue = make_issue(mailing_list=last.mailing_list, articles=[])
 
-    response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/briefing/")
+    response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/briefing/", follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain[0][1] == 302
     assert issue.article_ids() == [fresh.pk]
+    assert "Today&#x27;s briefing: 1 article published since the last issue." in response.content.decode()
 
 
 def test_the_preview_shows_the_email_under_a_policy_that_allows_no_script(editor_client, make_issue, make_article):
