@@ -74,8 +74,12 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
     date_hierarchy = "published_at"
     # "N results (M total)" would count the whole table a second time on every filtered load.
     show_full_result_count = False
-    search_fields = ["headline", "dek", "bylines__author__name"]
-    search_help_text = "Search headline, dek and author name."
+    # Searched through the public search's full-text index (get_search_results), not with icontains over the table.
+    search_fields = ["headline"]
+    search_help_text = (
+        "Words in the headline, dek or body (\"a phrase\", -without), an author's name, or an article's ID, slug or "
+        "address."
+    )
     # The slug follows the headline through SlugFromHeadlineWidget (see get_form), not prepopulated_fields.
     autocomplete_fields = ["category", "secondary_categories", "source"]
     raw_id_fields = ["lead_image"]
@@ -116,6 +120,9 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
         query = request.GET.get("q", "").strip()[:100]
         names = list(Tag.objects.filter(name__istartswith=query).order_by("name").values_list("name", flat=True)[:10])
         return JsonResponse({"results": names if query else []})
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.find(search_term), False
 
     def get_queryset(self, request):
         return (
