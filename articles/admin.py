@@ -10,7 +10,7 @@ from articles import services
 from articles.admin_images import LeadImageAdminMixin
 from articles.images import inspect_upload
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
-from articles.widgets import TagAutocompleteWidget
+from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
 from mailinglist.admin_issues import BreakingAlertAdminMixin
 
@@ -110,9 +110,13 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
     date_hierarchy = "published_at"
     # "N results (M total)" would count the whole table a second time on every filtered load.
     show_full_result_count = False
-    search_fields = ["headline", "dek", "bylines__author__name"]
-    search_help_text = "Search headline, dek and author name."
-    prepopulated_fields = {"slug": ["headline"]}
+    # Searched through the public search's full-text index (get_search_results), not with icontains over the table.
+    search_fields = ["headline"]
+    search_help_text = (
+        "Words in the headline, dek or body (\"a phrase\", -without), an author's name, or an article's ID, slug or "
+        "address."
+    )
+    # The slug follows the headline through SlugFromHeadlineWidget (see get_form), not prepopulated_fields.
     autocomplete_fields = ["category", "secondary_categories", "source"]
     raw_id_fields = ["lead_image"]
     inlines = [BylineInline]
@@ -129,7 +133,15 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             kwargs["widget"] = TagAutocompleteWidget()
+        if db_field.name == "slug":
+            kwargs["widget"] = SlugFromHeadlineWidget()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "slug" in form.base_fields and obj is not None and obj.was_published:
+            form.base_fields["slug"].widget.attrs["data-slug-locked"] = "1"
+        return form
 
     def get_urls(self):
         suggestions = path(
@@ -144,6 +156,9 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
         query = request.GET.get("q", "").strip()[:100]
         names = list(Tag.objects.filter(name__istartswith=query).order_by("name").values_list("name", flat=True)[:10])
         return JsonResponse({"results": names if query else []})
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.find(search_term), False
 
     def get_queryset(self, request):
         return (

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, FloatField
+from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import Expression, RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CONFIG = "english"
+_TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
 MAX_QUERY_LENGTH = 200
 # How many of the newest matches are ranked (and counted): see matching().
 CANDIDATES = 500
@@ -114,16 +115,11 @@ def matching(queryset, text):
     parsed = parse_query(text)
     if not parsed:
         return queryset.none()
+    matches = queryset.filter(match_condition(text))
     if _vendor() == "postgresql":
-        tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-        query = clean_query(text)
-        matches = queryset.filter(_OnArticle(f"{{table}}.search_vector @@ {tsquery}", [query], BooleanField()))
-        rank = _OnArticle(f"ts_rank_cd({{table}}.search_vector, {tsquery})", [query], FloatField())
+        rank = _OnArticle(f"ts_rank_cd({{table}}.search_vector, {_TSQUERY})", [clean_query(text)], FloatField())
     else:
         expression = parsed.to_fts5()
-        matches = queryset.filter(
-            id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
-        )
         # bm25() is lower for better matches; negated so both databases sort by descending rank.
         rank = _OnArticle(
             f"(SELECT -bm25({FTS_TABLE}, {FTS_WEIGHTS}) FROM {FTS_TABLE} "
@@ -133,6 +129,17 @@ def matching(queryset, text):
         )
     queryset = queryset.filter(pk__in=_newest(matches)).annotate(search_rank=rank)
     return queryset.order_by("-search_rank", "-published_at", "-id")
+
+
+def match_condition(text):
+    """The full-text match as a condition (a ``Q``) that can be combined with others, served by the index; it matches
+    nothing when the query has nothing positive to look for. Unranked and unbounded: ``matching()`` ranks."""
+    parsed = parse_query(text)
+    if not parsed:
+        return Q(pk__in=[])
+    if _vendor() == "postgresql":
+        return Q(_OnArticle(f"{{table}}.search_vector @@ {_TSQUERY}", [clean_query(text)], BooleanField()))
+    return Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.to_fts5()]))
 
 
 class _OnArticle(Expression):

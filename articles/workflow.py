@@ -103,6 +103,11 @@ class ArticleWorkflow:
             return f"Scheduled for {date_format(timezone.localtime(self.published_at), 'DATETIME_FORMAT')}"
         return self.get_status_display()
 
+    @property
+    def was_published(self):
+        """Published now or at some point (live, scheduled, withdrawn, or restored after that): its address is out."""
+        return self.published_at is not None or self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+
     def missing_for_publication(self):
         missing = []
         if not (self.headline or "").strip():

@@ -12,16 +12,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
+from taggit.models import Tag
 
 from articles import revisions, services
+from articles.fields import sanitize_body
 from articles.models import Article, Byline, Correction, PreviewLink, Transition
 from articles.workflow import EditConflict
 from articles.workflow_views import render_preview
@@ -52,21 +56,40 @@ def _name(user):
 
 
 @dataclass
+class FieldMerge:
+    """One form field someone else changed since the form was opened, and whether this person changed it too."""
+
+    name: str
+    label: str
+    you_changed: bool
+
+
+@dataclass
 class Conflict:
-    """What the second person to save is shown: who saved first, when, and what they changed."""
+    """What the second person to save is shown: who saved first, when, what they changed, and which of those
+    changes saving their own version would replace (only where both changed the same field)."""
 
     who: str
     when: datetime
     what: str
     version: int
     diffs: list
+    merges: list  # [FieldMerge], or None when the version opened is no longer on record
 
     @property
     def changed(self):
         return [d for d in self.diffs if d.changed]
 
+    @property
+    def replaced(self):
+        return [m for m in self.merges or () if m.you_changed]
 
-def build_conflict(article, expected_version):
+    @property
+    def kept(self):
+        return [m for m in self.merges or () if not m.you_changed]
+
+
+def build_conflict(article, expected_version, merges):
     current = Article.objects.select_related("edited_by").get(pk=article.pk)
     who, when, what = current.last_change()
     base = revisions.snapshot_at(current, expected_version)
@@ -76,7 +99,63 @@ def build_conflict(article, expected_version):
         what=what,
         version=current.version,
         diffs=revisions.compare_with_current(base, current) if base else [],
+        merges=merges,
     )
+
+
+def _comparable(model_field, value):
+    """A field's value in one shape, whether it comes from a stored revision, the database or a cleaned form."""
+    if model_field.name == "tags":
+        return frozenset(value or ())
+    if model_field.many_to_many:
+        return frozenset(int(getattr(item, "pk", item)) for item in value or ())
+    if model_field.many_to_one:
+        return getattr(value, "pk", value)
+    if model_field.name == "body":
+        return sanitize_body(value or "")
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0)  # the form's precision: a save through it drops the microseconds
+    return "" if value is None else value
+
+
+def _current(article, model_field):
+    if model_field.name == "tags":
+        return list(article.tags.names())
+    if model_field.many_to_many:
+        return list(getattr(article, model_field.name).all())
+    return getattr(article, model_field.name)
+
+
+def _recorded(snapshot, article, model_field):
+    """The field as the revision recorded it; a field the revision does not hold counts as unchanged since."""
+    if model_field.name == "tags":
+        return Tag.objects.filter(pk__in=snapshot.tag_ids).values_list("name", flat=True)
+    if model_field.attname not in snapshot.fields:
+        return _current(article, model_field)
+    return snapshot.fields[model_field.attname]
+
+
+def merge_fields(form, snapshot):
+    """[FieldMerge] for the form's fields someone else changed since ``snapshot`` (the version this person opened).
+
+    Each is compared three ways: as opened, as saved by them, as posted now. ``None`` when the version opened is no
+    longer on record, so no field can be told apart.
+    """
+    if snapshot is None:
+        return None
+    article, merges = form.instance, []
+    for name, form_field in form.fields.items():
+        try:
+            model_field = Article._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # expected_version
+        opened = _comparable(model_field, _recorded(snapshot, article, model_field))
+        theirs = _comparable(model_field, _current(article, model_field))
+        if theirs == opened:
+            continue
+        mine = _comparable(model_field, form.cleaned_data.get(name))
+        merges.append(FieldMerge(name, str(form_field.label or name), you_changed=mine != opened))
+    return merges
 
 
 class ArticleWorkflowForm(forms.ModelForm):
@@ -99,16 +178,22 @@ class ArticleWorkflowForm(forms.ModelForm):
         if not article.pk:
             return cleaned
         expected = cleaned.get("expected_version")
-        if self.data.get("overwrite_version") == str(article.version):
-            # The person has seen the other changes (shown with this version number) and keeps theirs.
-            cleaned["expected_version"] = expected = article.version
         if expected != article.version:
-            self.conflict = build_conflict(article, expected or 0)
-            raise ValidationError(
-                f"{self.conflict.who} {self.conflict.what} this article at "
-                f"{date_format(timezone.localtime(self.conflict.when), 'DATETIME_FORMAT')}, after you opened it. "
-                "Your changes are not saved yet."
-            )
+            merges = merge_fields(self, revisions.snapshot_at(article, expected or 0))
+            if self.data.get("overwrite_version") == str(article.version):
+                # The person has seen the other changes (shown with this version number) and keeps theirs, but only
+                # where both changed the same field: what only the other person changed stays as they saved it.
+                for merge in merges or ():
+                    if not merge.you_changed:
+                        cleaned[merge.name] = _current(article, Article._meta.get_field(merge.name))
+                cleaned["expected_version"] = article.version
+            else:
+                self.conflict = build_conflict(article, expected or 0, merges)
+                raise ValidationError(
+                    f"{self.conflict.who} {self.conflict.what} this article at "
+                    f"{date_format(timezone.localtime(self.conflict.when), 'DATETIME_FORMAT')}, after you opened it. "
+                    "Your changes are not saved yet."
+                )
         if article.status == Article.Status.PUBLISHED and "published_at" in self.changed_data:
             new_time = cleaned.get("published_at")
             if new_time is None:
@@ -149,8 +234,12 @@ def note_editing(article, user):
 class HistoryEntry:
     at: datetime
     step: str
-    actor: object
+    actor: object  # None for a deleted account, or a step made by no one (an import, the dataset generator)
     comment: str
+
+    @property
+    def who(self):
+        return "—" if self.actor is None else _name(self.actor)
 
 
 def history(article, limit=50):
@@ -219,7 +308,7 @@ class ArticleWorkflowAdmin:
         return obj.can_edit(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), "status_display"]
+        fields = [*super().get_readonly_fields(request, obj), "status_display", "body_display"]
         may_retime = (
             obj is not None
             and obj.status == Article.Status.PUBLISHED
@@ -230,13 +319,22 @@ class ArticleWorkflowAdmin:
         return fields
 
     def get_fieldsets(self, request, obj=None):
+        # Someone who may only read the story (a reporter once it is submitted) reads the body as text, not markup.
+        read_only = obj is not None and not self.has_change_permission(request, obj)
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [f for f in options["fields"] if f != "status"]
+            if read_only:
+                fields = ["body_display" if f == "body" else f for f in fields]
             if name == "Publication":
                 fields = ["status_display", *fields, "expected_version"]
             fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
+
+    @admin.display(description="Body")
+    def body_display(self, obj):
+        # Sanitised on every write already; again here because this is the one place the admin shows it as markup.
+        return format_html('<div class="workflow-body">{}</div>', mark_safe(sanitize_body(obj.body)))  # noqa: S308
 
     @admin.display(description="State")
     def status_display(self, obj):

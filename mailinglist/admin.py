@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -113,7 +114,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     def unsubscribe_selected(self, request, queryset):
         consent = _admin_consent(request, "unsubscribed")
         changed = sum(1 for subscriber in queryset if subscriber.unsubscribe(consent=consent))
-        self.message_user(request, f"Unsubscribed {changed} subscriber(s).", messages.SUCCESS)
+        self.message_user(request, f"Unsubscribed {changed} subscriber{pluralize(changed)}.", messages.SUCCESS)
 
     @admin.action(description="Erase selected subscribers (keeps only an anonymous suppression entry)")
     def erase_selected(self, request, queryset):
@@ -136,7 +137,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         for subscriber in queryset:
             services.erase(subscriber=subscriber, consent=consent)
             erased += 1
-        self.message_user(request, f"Erased {erased} subscriber(s).", messages.SUCCESS)
+        self.message_user(request, f"Erased {erased} subscriber{pluralize(erased)}.", messages.SUCCESS)
 
     def get_urls(self):
         return [

@@ -9,13 +9,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mailinglist import sending, services
-from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList, MailServer
+from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList, MailServer, new_token_key
 from newsroom.admin_site import RecordAdmin
 
 # The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
@@ -102,7 +103,7 @@ class IssueAdmin(admin.ModelAdmin):
             path("<int:pk>/progress/", view(require_GET(self.progress_view)), name="mailinglist_issue_progress"),
             path("<int:pk>/test/", view(require_POST(self.test_view)), name="mailinglist_issue_test"),
             path("<int:pk>/briefing/", view(require_POST(self.briefing_view)), name="mailinglist_issue_briefing"),
-            path("<int:pk>/send/", view(require_POST(self.send_view)), name="mailinglist_issue_send"),
+            path("<int:pk>/send/", view(self.send_view), name="mailinglist_issue_send"),
             path("<int:pk>/schedule/", view(require_POST(self.schedule_view)), name="mailinglist_issue_schedule"),
             path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="mailinglist_issue_cancel"),
             path("alert/<int:article_pk>/", view(self.alert_view), name="mailinglist_issue_alert"),
@@ -117,7 +118,7 @@ class IssueAdmin(admin.ModelAdmin):
                 "can_cancel": obj.status in (Issue.Status.SCHEDULED, Issue.Status.SENDING)
                 and request.user.has_perm("mailinglist.send_issue"),
                 "progress": obj.progress(),
-                "recipients_now": obj.mailing_list.subscriptions.filter(subscriber__status="active").count(),
+                "recipients_now": obj.mailing_list.recipient_count(),
                 "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                 "user_email": request.user.email,
             }
@@ -175,19 +176,56 @@ class IssueAdmin(admin.ModelAdmin):
         except IssueStateError as error:
             return self._refuse(request, issue, error)
         if count:
-            messages.success(request, f"Today's briefing: {count} article(s) published since the last issue.")
+            articles = f"{count} article{pluralize(count)}"
+            messages.success(request, f"Today's briefing: {articles} published since the last issue.")
         else:
             messages.warning(request, "Nothing has been published in this list's sections since its last issue.")
         return self._back(issue)
 
     def send_view(self, request, pk):
+        return require_http_methods(["GET", "POST"])(self._send)(request, pk)
+
+    def _send(self, request, pk):
+        """GET: what would go out, to how many, with the button that sends. POST: send what was confirmed."""
         issue = self._issue(request, pk, perm="send")
         try:
-            services.send_now(issue=issue)
+            mailing = services.mailing_for(issue=issue)
         except IssueStateError as error:
             return self._refuse(request, issue, error)
-        messages.success(request, f"Sending “{issue.subject}” to {issue.mailing_list.name}.")
-        return self._back(issue)
+        if request.method == "POST":
+            if request.POST.get("confirmed") == mailing.fingerprint:
+                try:
+                    services.send_now(issue=issue)
+                except IssueStateError as error:
+                    return self._refuse(request, issue, error)
+                messages.success(request, f"Sending “{issue.subject}” to {issue.mailing_list.name}.")
+                return self._back(issue)
+            messages.warning(
+                request, "The issue changed since that page was shown, or was not confirmed: check it and confirm."
+            )
+            return redirect(reverse("admin:mailinglist_issue_send", args=[issue.pk]))
+        return self._confirmation(
+            request,
+            mailing,
+            issue=issue,
+            button=f"Send now to {mailing.recipients} subscriber{pluralize(mailing.recipients)}",
+            back_url=reverse("admin:mailinglist_issue_change", args=[issue.pk]),
+            fields={"confirmed": mailing.fingerprint},
+        )
+
+    def _confirmation(self, request, mailing, *, button, back_url, fields, issue=None, article=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send this to the whole list?",
+            "opts": self.model._meta,
+            "original": issue,
+            "article": article,
+            "mailing": mailing,
+            "button": button,
+            "back_url": back_url,
+            "fields": fields,
+        }
+        return TemplateResponse(request, "admin/mailinglist/issue/send_confirm.html", context)
 
     def schedule_view(self, request, pk):
         issue = self._issue(request, pk, perm="send")
@@ -215,6 +253,8 @@ class IssueAdmin(admin.ModelAdmin):
         return self._back(issue)
 
     def alert_view(self, request, article_pk):
+        """The form (list and subject), then a confirmation page showing what goes to whom; only the confirmation
+        writes and sends anything."""
         from articles.models import Article
 
         if not request.user.has_perm("mailinglist.send_issue"):
@@ -223,16 +263,42 @@ class IssueAdmin(admin.ModelAdmin):
         if article is None:
             raise Http404("Only a published, live article can be sent as an alert.")
         form = AlertForm(request.POST or None, initial={"subject": f"Breaking: {article.headline}"[:200]})
-        if request.method == "POST" and form.is_valid():
-            issue = services.create_alert(
-                article=article,
-                mailing_list=form.cleaned_data["mailing_list"],
-                subject=form.cleaned_data["subject"],
-                by=request.user,
+        if request.method == "POST" and form.is_valid() and "change" not in request.POST:
+            mailing = services.alert_mailing(
+                article=article, mailing_list=form.cleaned_data["mailing_list"], subject=form.cleaned_data["subject"]
             )
-            services.start_sending(issue=issue)
-            messages.success(request, f"Sending the alert to {issue.mailing_list.name}.")
-            return self._back(issue)
+            key = form.cleaned_data["key"]
+            if key and request.POST.get("confirmed") == mailing.fingerprint:
+                try:
+                    issue = services.create_alert(
+                        article=article,
+                        mailing_list=mailing.mailing_list,
+                        subject=mailing.subject,
+                        by=request.user,
+                        key=key,
+                    )
+                    started = services.start_sending(issue=issue)
+                except IssueStateError as error:
+                    messages.error(request, str(error))
+                    return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+                if started:
+                    messages.success(request, f"Sending the alert to {issue.mailing_list.name}.")
+                else:
+                    messages.warning(request, "This alert was confirmed already; nothing more was sent.")
+                return self._back(issue)
+            return self._confirmation(
+                request,
+                mailing,
+                article=article,
+                button=f"Send the alert to {mailing.recipients} subscriber{pluralize(mailing.recipients)}",
+                back_url=reverse("admin:mailinglist_issue_alert", args=[article.pk]),
+                fields={
+                    "mailing_list": mailing.mailing_list.pk,
+                    "subject": mailing.subject,
+                    "key": key or new_token_key(),
+                    "confirmed": mailing.fingerprint,
+                },
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": "Send a breaking-news alert",
@@ -250,6 +316,8 @@ class AlertForm(forms.Form):
         MailingList.objects.all(), label="Send to", empty_label=None, help_text="The alert list's active subscribers."
     )
     subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"class": "vTextField", "size": 70}))
+    # Set by the confirmation page: names the one alert that page may create.
+    key = forms.RegexField(r"^[A-Za-z0-9_-]{8,22}$", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

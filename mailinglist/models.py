@@ -67,6 +67,10 @@ class MailingList(models.Model):
     def __str__(self):
         return self.name
 
+    def recipient_count(self) -> int:
+        """How many would get an issue sent now: the active subscribers (as `sending.start` picks them)."""
+        return self.subscriptions.filter(subscriber__status=Subscriber.Status.ACTIVE).count()
+
 
 class SubscriberQuerySet(models.QuerySet):
     def with_email(self, address: str):

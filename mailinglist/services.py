@@ -1,5 +1,6 @@
 """Work that spans several models or leaves the process: signups, notices, erasure, imports."""
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -333,6 +334,47 @@ def start_sending(*, issue) -> bool:
     return started
 
 
+@dataclass(frozen=True)
+class Mailing:
+    """What a send is about to do, as the confirmation page shows it before anything goes out."""
+
+    mailing_list: MailingList
+    subject: str
+    preheader: str
+    articles: list
+    recipients: int
+
+    @property
+    def fingerprint(self) -> str:
+        """Names what was confirmed; a send whose list, subject or articles changed since must be confirmed again."""
+        parts = [str(self.mailing_list.pk), self.subject, *(str(article.pk) for article in self.articles)]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def mailing_for(*, issue) -> Mailing:
+    """The issue's send as it would go now; raises IssueStateError when it cannot go."""
+    issue._check_editable()
+    _check_sendable(issue)
+    return Mailing(
+        mailing_list=issue.mailing_list,
+        subject=issue.subject,
+        preheader=issue.preheader,
+        articles=issue.live_articles(),
+        recipients=issue.mailing_list.recipient_count(),
+    )
+
+
+def alert_mailing(*, article, mailing_list, subject: str) -> Mailing:
+    """The breaking alert the form describes, before it exists: nothing is written until it is confirmed."""
+    return Mailing(
+        mailing_list=mailing_list,
+        subject=subject,
+        preheader=article.dek[:200],
+        articles=[article],
+        recipients=mailing_list.recipient_count(),
+    )
+
+
 def send_now(*, issue) -> bool:
     issue._check_editable()
     return start_sending(issue=issue)
@@ -353,18 +395,27 @@ def schedule(*, issue, at) -> None:
 
 
 @transaction.atomic
-def create_alert(*, article, mailing_list, subject: str, by) -> Issue:
-    """A breaking alert: a one-article issue to an alert list, ready to send."""
+def create_alert(*, article, mailing_list, subject: str, by, key: str = "") -> Issue:
+    """A breaking alert: a one-article issue to an alert list, ready to send.
+
+    ``key`` comes from the confirmation page: confirming the same page twice (a double click, a resubmitted form)
+    returns the alert made the first time instead of making a second one."""
     from articles.models import Article
 
-    if not Article.objects.published().filter(pk=article.pk).exists():
+    # Locking the article's row makes two confirmations of one page wait for each other, so the second sees the first.
+    if not Article.objects.published().select_for_update().filter(pk=article.pk).values_list("pk"):
         raise IssueStateError("Only a published, live article can be sent as an alert.")
+    if key:
+        existing = Issue.objects.filter(kind=Issue.Kind.ALERT, key=key).first()
+        if existing is not None:
+            return existing
     issue = Issue.objects.create(
         mailing_list=mailing_list,
         kind=Issue.Kind.ALERT,
         subject=subject,
         preheader=article.dek[:200],
         created_by=by,
+        **({"key": key} if key else {}),
     )
     issue.set_articles([article])
     return issue

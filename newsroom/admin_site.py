@@ -1,10 +1,13 @@
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -50,6 +53,23 @@ class NewsroomLoginForm(AdminAuthenticationForm):
         return cleaned_data
 
 
+class ChoicesAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete, also open to those who fill in the form a field belongs to when the field narrows
+    its own choices (``limit_choices_to``): a Newsletter manager picks live articles for a digest without being
+    allowed into the article admin. The search still answers only with the narrowed choices."""
+
+    def has_perm(self, request, obj=None):
+        if super().has_perm(request, obj):
+            return True
+        field = self.source_field
+        if not field.get_limit_choices_to():
+            return False
+        opts = field.model._meta
+        return any(
+            request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in ("add", "change")
+        )
+
+
 class NewsroomAdminSite(admin.AdminSite):
     login_form = NewsroomLoginForm
     login_template = "admin/newsroom_login.html"
@@ -67,6 +87,9 @@ class NewsroomAdminSite(admin.AdminSite):
             else:
                 return HttpResponseRedirect(reverse("admin:two_factor_setup"))
         return super().login(request, extra_context)
+
+    def autocomplete_view(self, request):
+        return ChoicesAutocompleteView.as_view(admin_site=self)(request)
 
     def get_urls(self):
         return [
@@ -92,3 +115,17 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE) drawn inside the admin's frame, so it carries the site's
+    admin title and header like every other admin page; axes' own page knows nothing of the admin site."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed sign-ins",
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": get_cool_off(request),
+    }
+    # Rendered here: axes may return it from its middleware, after the point where template responses are rendered.
+    return render(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

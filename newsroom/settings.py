@@ -259,7 +259,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 
 # Lock the pair, not the username alone, so a stranger cannot lock an editor out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "newsroom.admin_site.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 
 LOGIN_URL = "admin:login"

@@ -80,3 +80,33 @@ def test_generating_twice_into_one_database_is_refused():
     generate()
     with pytest.raises(CommandError):
         generate()
+
+
+def load_demo():
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_the_dataset_adds_to_a_database_with_the_demo():
+    load_demo()
+    demo_articles = Article.objects.count()
+
+    generate()
+    load_demo()  # and the demo still loads (adding nothing) afterwards
+
+    assert Article.objects.filter(slug__startswith="bench-").count() == 40
+    assert Article.objects.exclude(slug__startswith="bench-").count() == demo_articles
+    world = Category.objects.get(name="World")
+    assert world.slug == "world"  # the demo's section, which the dataset writes into
+    assert Article.objects.filter(slug__startswith="bench-", category=world).exists()
+
+
+def test_the_demo_loads_after_the_dataset(client):
+    generate()
+
+    load_demo()
+
+    seed = Article.objects.get(slug="civilian-killings-mount-in-idlib-as-cease-fire-breaks-down")
+    assert seed.category.name == "Weapons of Mass Destruction (WMD)"
+    assert Category.objects.filter(name="World").count() == 1
+    assert client.get(seed.get_absolute_url()).status_code == 200
+    assert Article.objects.filter(slug__startswith="bench-").count() == 40

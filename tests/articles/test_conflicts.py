@@ -254,3 +254,52 @@ def test_no_notice_about_someone_whose_copy_is_already_stale(make_article, two_e
     article.withdraw(by=second, comment="Legal")
     html = logged_in(second).get(change_url(article)).content.decode()
     assert "opened this article for editing" not in html
+
+
+def keep_mine(client, article, form):
+    """The second save: refused with the conflict shown, then saved again with "Save my version" ticked."""
+    refused = client.post(change_url(article), form)
+    assert refused.status_code == 200
+    version = refused.context["adminform"].form.conflict.version
+    return refused, client.post(change_url(article), {**form, "overwrite_version": str(version)})
+
+
+@pytest.mark.django_db
+def test_keeping_my_version_keeps_what_only_they_changed(make_article, two_editors):
+    first, second = two_editors
+    article = make_article(headline="Original headline", dek="Original dek")
+    opened = change_form_data(article)
+    logged_in(first).post(change_url(article), {**opened, "headline": "Eddie's headline"})
+
+    refused, saved = keep_mine(logged_in(second), article, {**opened, "dek": "Erin's dek"})
+
+    assert saved.status_code == 302
+    current = Article.objects.get(pk=article.pk)
+    assert (current.headline, current.dek) == ("Eddie's headline", "Erin's dek")
+    html = refused.content.decode()
+    assert "only they changed it; their change is kept" in html
+    assert "Save my changes together with theirs" in html
+
+
+@pytest.mark.django_db
+def test_keeping_my_version_replaces_only_the_fields_we_both_changed(make_article, two_editors, make_category):
+    first, second = two_editors
+    article = make_article(headline="Original headline", dek="Original dek", body="<p>Original body.</p>")
+    opened = change_form_data(article)
+    world = make_category(name="World")
+    logged_in(first).post(
+        change_url(article),
+        {**opened, "headline": "Eddie's headline", "dek": "Eddie's dek", "category": world.pk, "tags": "Idlib"},
+    )
+
+    refused, saved = keep_mine(
+        logged_in(second), article, {**opened, "headline": "Erin's headline", "body": "<p>Erin's body.</p>"}
+    )
+
+    assert saved.status_code == 302
+    current = Article.objects.get(pk=article.pk)
+    assert (current.headline, current.dek, current.body) == ("Erin's headline", "Eddie's dek", "<p>Erin's body.</p>")
+    assert current.category == world and list(current.tags.names()) == ["Idlib"]
+    merges = {m.name: m.you_changed for m in refused.context["adminform"].form.conflict.merges}
+    assert merges == {"headline": True, "dek": False, "category": False, "tags": False}
+    assert "you both changed it; saving your version replaces theirs" in refused.content.decode()

@@ -55,6 +55,7 @@ def test_the_progress_bar_follows_the_send(editor_page, live_server, briefing, s
     page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
     assert page.locator(".issue-progress progress").get_attribute("value") == "25.0"
     assert page.locator("[data-field=sent]").inner_text() == "15"
+    assert page.get_by_role("button", name="Cancel sending").is_visible()
     screenshot("sending-admin-progress-quarter")
 
     sending.drain(briefing, size=15)
@@ -62,6 +63,8 @@ def test_the_progress_bar_follows_the_send(editor_page, live_server, briefing, s
     page.wait_for_function("() => document.querySelector('.issue-progress progress').value === 100")
     assert page.locator("[data-field=sent]").inner_text() == "60"
     assert page.locator("[data-field=status_label]").inner_text() == "Sent"
+    # Nothing is left to cancel: the button goes without a reload.
+    assert page.get_by_role("button", name="Cancel sending").count() == 0
     screenshot("sending-admin-progress-done")
     assert Issue.objects.get(pk=briefing.pk).status == Issue.Status.SENT
 
@@ -107,7 +110,20 @@ def test_the_editor_sends_a_breaking_alert_from_the_article_page(editor_page, li
     assert page.get_by_label("Send to").input_value() == str(alerts.pk)
     assert page.get_by_label("Subject").input_value() == "Breaking: Cease-fire breaks down in Idlib"
     screenshot("sending-alert-form")
+    page.get_by_label("Subject").fill("Breaking: Idlib cease-fire collapses")
     page.get_by_role("button", name="Send the alert now").click()
+
+    # The confirmation page: the list, how many it reaches and the subject; nothing has gone out yet.
+    page.get_by_role("heading", name="Send this to the whole list?").wait_for()
+    assert page.locator("[data-fact=list]").inner_text() == "WMD alerts"
+    assert page.locator("[data-fact=recipients]").inner_text() == "5 active subscribers"
+    assert page.locator("[data-fact=subject]").inner_text() == "Breaking: Idlib cease-fire collapses"
+    screenshot("sending-alert-confirm")
+    assert not Issue.objects.exists() and not mail.outbox
+    page.get_by_role("button", name="Change the list or subject").click()
+    assert page.get_by_label("Subject").input_value() == "Breaking: Idlib cease-fire collapses"
+    page.get_by_role("button", name="Send the alert now").click()
+    page.get_by_role("button", name="Send the alert to 5 subscribers").click()
 
     page.get_by_text("Sending the alert to WMD alerts.").wait_for()
     page.wait_for_function("() => document.querySelector('.issue-progress progress').value === 100")
@@ -115,6 +131,30 @@ def test_the_editor_sends_a_breaking_alert_from_the_article_page(editor_page, li
     issue = Issue.objects.get(kind=Issue.Kind.ALERT)
     assert issue.status == Issue.Status.SENT
     assert sorted(message.to[0] for message in mail.outbox) == [f"alert{n}@example.com" for n in range(5)]
+
+
+def test_send_now_asks_for_confirmation_first(editor_page, live_server, briefing, screenshot):
+    from django.core import mail
+
+    page = editor_page
+    page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    page.get_by_role("button", name="Send now").click()
+
+    page.get_by_role("heading", name="Send this to the whole list?").wait_for()
+    assert page.locator("[data-fact=list]").inner_text() == "Daily briefing"
+    assert page.locator("[data-fact=recipients]").inner_text() == "60 active subscribers"
+    assert page.locator("[data-fact=subject]").inner_text() == "Morning briefing: Idlib"
+    screenshot("sending-admin-confirm")
+    page.get_by_role("link", name="Back to the issue").click()
+    page.wait_for_url(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    assert Issue.objects.get(pk=briefing.pk).status == Issue.Status.DRAFT and not mail.outbox
+
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_role("button", name="Send now to 60 subscribers").click()
+    page.get_by_text("Sending “Morning briefing: Idlib” to Daily briefing.").wait_for()
+    page.wait_for_function("() => document.querySelector('.issue-progress progress').value === 100")
+    assert Issue.objects.get(pk=briefing.pk).status == Issue.Status.SENT
+    assert len(mail.outbox) == 60
 
 
 def test_a_reader_browses_the_newsletter_archive(page, live_server, settings, briefing, screenshot):

@@ -85,8 +85,9 @@ def test_the_archive_costs_a_constant_number_of_queries(client, sent_issue, djan
     for n in range(12):
         sent_issue(subject=f"Issue {n}")
 
-    # The page cache's lookup (2), the site's chrome (nav, banner, signup lists), the count and the page.
-    with django_assert_max_num_queries(7):
+    # The page cache's lookup (2), the site's chrome (nav, banner, signup lists), the count, the page and the stories
+    # of the page's issues no longer online.
+    with django_assert_max_num_queries(8):
         client.get("/newsletter/archive/")
 
 
@@ -109,3 +110,80 @@ def test_an_issue_that_finishes_sending_appears_in_the_cached_archive_at_once(cl
     sending.drain(issue)
 
     assert "Friday briefing" in client.get("/newsletter/archive/").content.decode()
+
+
+@pytest.fixture
+def withdrawn_alert(sent_issue, make_article, make_editor):
+    """A breaking alert about a story withdrawn after it went out."""
+    story = make_article(headline="Minister resigns over arms deal", dek="The defence minister quit on Tuesday.")
+    alert = sent_issue(
+        kind=Issue.Kind.ALERT,
+        subject="Breaking: Minister resigns over arms deal",
+        preheader=story.dek,
+        articles=[story],
+    )
+    story.withdraw(by=make_editor(), comment="Legal", notice="Removed pending review.")
+    return alert
+
+
+def test_a_withdrawn_alert_keeps_nothing_of_its_story_in_the_archive(client, withdrawn_alert):
+    listing = client.get("/newsletter/archive/").content.decode()
+    page = client.get(withdrawn_alert.get_absolute_url()).content.decode()
+    feed = client.get("/newsletter/archive/feed/").content.decode()
+
+    for shown in (listing, page, feed):
+        assert "Minister resigns" not in shown and "defence minister" not in shown
+        assert "This story has been withdrawn." in shown
+    assert withdrawn_alert.get_absolute_url() in listing  # the issue itself stays on record
+
+
+def test_a_withdrawn_story_leaves_a_digest_with_a_notice_in_its_place(client, sent_issue, make_article, make_editor):
+    first, gone, last = (
+        make_article(headline="Talks resume in Geneva"),
+        make_article(headline="Minister resigns over arms deal", dek="The defence minister quit."),
+        make_article(headline="Aid convoy reaches Idlib"),
+    )
+    digest = sent_issue(
+        subject="Morning briefing: Minister resigns over arms deal",
+        preheader="Also: talks resume",
+        intro="Good morning.\nThe minister resigns over arms deal, and more.",
+        articles=[first, gone, last],
+    )
+    gone.withdraw(by=make_editor(), comment="Legal")
+
+    page = client.get(digest.get_absolute_url()).content.decode()
+    [entry] = feedparser.parse(client.get("/newsletter/archive/feed/").content).entries
+
+    assert "Minister resigns" not in page and "minister resigns" not in page and "defence minister" not in page
+    assert page.index("Talks resume in Geneva") < page.index("This story has been withdrawn.")
+    assert page.index("This story has been withdrawn.") < page.index("Aid convoy reaches Idlib")
+    assert "Good morning." in page and "Also: talks resume" in page
+    assert "Minister resigns" not in entry.title and "Minister resigns" not in entry.summary
+    assert entry.summary == (
+        "Also: talks resume — Talks resume in Geneva; This story has been withdrawn.; Aid convoy reaches Idlib"
+    )
+
+
+def test_a_withdrawal_reaches_the_cached_archive_at_once(client, sent_issue, make_article, make_editor):
+    story = make_article(headline="Minister resigns over arms deal")
+    alert = sent_issue(kind=Issue.Kind.ALERT, subject="Breaking: Minister resigns over arms deal", articles=[story])
+    assert "Minister resigns" in client.get("/newsletter/archive/").content.decode()  # now cached
+
+    story.withdraw(by=make_editor(), comment="Legal")
+
+    assert "Minister resigns" not in client.get("/newsletter/archive/").content.decode()
+    assert "Minister resigns" not in client.get(alert.get_absolute_url()).content.decode()
+
+
+def test_the_archive_costs_a_constant_number_of_queries_with_withdrawn_stories(
+    client, sent_issue, make_article, make_editor, django_assert_max_num_queries
+):
+    editor = make_editor()
+    for n in range(6):
+        story = make_article(headline=f"Story {n}")
+        sent_issue(subject=f"Breaking: Story {n}", kind=Issue.Kind.ALERT, articles=[story])
+        story.withdraw(by=editor, comment="Legal")
+
+    # As for the archive without withdrawals, plus the one query for the stories no longer online.
+    with django_assert_max_num_queries(8):
+        client.get("/newsletter/archive/")

@@ -19,6 +19,13 @@ def editor_client(client, make_editor):
     return client
 
 
+def confirm_sending(client, issue, **kwargs):
+    """Press "Send now", then confirm on the page that shows the list, its size and the subject."""
+    page = client.get(f"/admin/mailinglist/issue/{issue.pk}/send/")
+    assert page.status_code == 200, page
+    return client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", page.context["fields"], **kwargs)
+
+
 def inline_data(articles, prefix="items"):
     data = {
         f"{prefix}-TOTAL_FORMS": str(len(articles)),
@@ -78,10 +85,11 @@ def test_todays_briefing_prefills_articles_since_the_last_issue_in_its_sections(
     make_article(headline="Embargoed world story", category=world, published_at=timezone.now() + timedelta(hours=1))
     issue = make_issue(mailing_list=last.mailing_list, articles=[])
 
-    response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/briefing/")
+    response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/briefing/", follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain[0][1] == 302
     assert issue.article_ids() == [fresh.pk]
+    assert "Today&#x27;s briefing: 1 article published since the last issue." in response.content.decode()
 
 
 def test_the_preview_shows_the_email_under_a_policy_that_allows_no_script(editor_client, make_issue, make_article):
@@ -119,7 +127,7 @@ def test_send_now_from_the_admin_sends_and_reports_progress(
     add_subscribers(issue.mailing_list, 12)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/")
+        response = confirm_sending(editor_client, issue)
     progress = editor_client.get(f"/admin/mailinglist/issue/{issue.pk}/progress/").json()
     page = editor_client.get(f"/admin/mailinglist/issue/{issue.pk}/change/")
 
@@ -137,12 +145,58 @@ def test_sending_twice_from_the_admin_sends_once(
     issue = make_issue()
     add_subscribers(issue.mailing_list, 3)
 
+    confirmation = editor_client.get(f"/admin/mailinglist/issue/{issue.pk}/send/").context["fields"]
     with django_capture_on_commit_callbacks(execute=True):
-        editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/")
-        second = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", follow=True)
+        editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", confirmation)
+        second = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", confirmation, follow=True)
 
     assert len(mail.outbox) == 3
     assert "can no longer change" in second.content.decode()
+
+
+def test_send_now_first_shows_the_list_its_size_and_the_subject(editor_client, make_issue, add_subscribers):
+    issue = make_issue(subject="Morning briefing: Idlib")
+    add_subscribers(issue.mailing_list, 7)
+    add_subscribers(issue.mailing_list, 2, prefix="gone", status="unsubscribed")
+
+    page = editor_client.get(f"/admin/mailinglist/issue/{issue.pk}/send/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert issue.mailing_list.name in html and "7 active subscribers" in html and "Morning briefing: Idlib" in html
+    assert "Send now to 7 subscribers" in html
+    assert not mail.outbox and Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+def test_a_send_that_was_not_confirmed_sends_nothing(
+    editor_client, make_issue, add_subscribers, django_capture_on_commit_callbacks
+):
+    issue = make_issue()
+    add_subscribers(issue.mailing_list, 3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/")
+        forged = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", {"confirmed": "yes"})
+
+    assert response.status_code == forged.status_code == 302
+    assert response["Location"] == f"/admin/mailinglist/issue/{issue.pk}/send/"
+    assert not mail.outbox and Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+def test_a_confirmation_goes_stale_when_the_subject_changes(
+    editor_client, make_issue, add_subscribers, django_capture_on_commit_callbacks
+):
+    issue = make_issue(subject="Morning")
+    add_subscribers(issue.mailing_list, 3)
+    confirmation = editor_client.get(f"/admin/mailinglist/issue/{issue.pk}/send/").context["fields"]
+    Issue.objects.filter(pk=issue.pk).update(subject="Evening")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/mailinglist/issue/{issue.pk}/send/", confirmation, follow=True)
+
+    assert "The issue changed since that page was shown" in response.content.decode()
+    assert "Evening" in response.content.decode()
+    assert not mail.outbox and Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
 
 
 def test_scheduling_from_the_admin(editor_client, settings, make_issue):
@@ -213,23 +267,62 @@ def test_a_breaking_alert_from_the_article_page(
     make_mailing_list(name="Daily briefing", slug="daily-briefing")
     add_subscribers(alerts, 4)
     article = make_article(headline="Cease-fire breaks down", dek="Shelling resumed at dawn.")
+    alert_url = f"/admin/mailinglist/issue/alert/{article.pk}/"
 
     article_page = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
-    form = editor_client.get(f"/admin/mailinglist/issue/alert/{article.pk}/")
+    form = editor_client.get(alert_url)
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(
-            f"/admin/mailinglist/issue/alert/{article.pk}/",
-            {"mailing_list": alerts.pk, "subject": "Breaking: Cease-fire breaks down"},
+        confirmation = editor_client.post(
+            alert_url, {"mailing_list": alerts.pk, "subject": "Breaking: Cease-fire breaks down"}
         )
+    asked = confirmation.content.decode()
+    nothing_yet = (Issue.objects.count(), len(mail.outbox))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(alert_url, confirmation.context["fields"])
 
     assert f"/admin/mailinglist/issue/alert/{article.pk}/" in article_page
     assert form.status_code == 200
     assert form.context["form"].initial["mailing_list"] == alerts.pk
+    assert confirmation.status_code == 200
+    assert "WMD alerts" in asked and "4 active subscribers" in asked and "Breaking: Cease-fire breaks down" in asked
+    assert nothing_yet == (0, 0)
     issue = Issue.objects.get()
     assert response.status_code == 302
     assert (issue.kind, issue.status, issue.article_ids()) == (Issue.Kind.ALERT, Issue.Status.SENT, [article.pk])
     assert len(mail.outbox) == 4
     assert "BREAKING NEWS" in mail.outbox[0].body
+
+
+def test_confirming_an_alert_twice_sends_it_once(
+    editor_client, make_article, make_mailing_list, add_subscribers, django_capture_on_commit_callbacks
+):
+    alerts = make_mailing_list(name="WMD alerts", slug="wmd-alerts")
+    add_subscribers(alerts, 3)
+    article = make_article(headline="Cease-fire breaks down")
+    alert_url = f"/admin/mailinglist/issue/alert/{article.pk}/"
+    fields = editor_client.post(alert_url, {"mailing_list": alerts.pk, "subject": "Breaking"}).context["fields"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(alert_url, fields)
+        again = editor_client.post(alert_url, fields, follow=True)
+
+    assert Issue.objects.count() == 1 and len(mail.outbox) == 3
+    assert "confirmed already; nothing more was sent" in again.content.decode()
+
+
+def test_an_alert_whose_subject_was_changed_after_the_confirmation_page_is_asked_again(
+    editor_client, make_article, make_mailing_list, add_subscribers
+):
+    alerts = make_mailing_list(name="WMD alerts", slug="wmd-alerts")
+    add_subscribers(alerts, 3)
+    article = make_article(headline="Cease-fire breaks down")
+    alert_url = f"/admin/mailinglist/issue/alert/{article.pk}/"
+    fields = editor_client.post(alert_url, {"mailing_list": alerts.pk, "subject": "Breaking"}).context["fields"]
+
+    response = editor_client.post(alert_url, {**fields, "subject": "Breaking: something else"})
+
+    assert response.status_code == 200 and "Breaking: something else" in response.content.decode()
+    assert not Issue.objects.exists() and not mail.outbox
 
 
 def test_no_alert_for_an_unpublished_article(editor_client, make_article):
@@ -262,3 +355,31 @@ def test_an_outage_of_the_mail_server_shows_in_the_admin(admin_client):
     page = admin_client.get("/admin/mailinglist/mailserver/").content.decode()
 
     assert "down since" in page and "ConnectionRefusedError" in page
+
+
+def test_a_newsletter_manager_chooses_articles_for_a_digest(client, make_user, role, make_article):
+    manager = make_user(is_staff=True)
+    manager.groups.add(role(NEWSLETTER_MANAGER))
+    client.force_login(manager)
+    make_article(headline="Live Idlib story")
+    make_article(headline="Draft Idlib story", status=Article.Status.DRAFT)
+    make_article(headline="Embargoed Idlib story", published_at=timezone.now() + timedelta(hours=1))
+    picker = {"term": "Idlib", "app_label": "mailinglist", "model_name": "issuearticle", "field_name": "article"}
+
+    response = client.get("/admin/autocomplete/", picker)
+
+    assert client.get("/admin/mailinglist/issue/add/").status_code == 200
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["Live Idlib story"]
+    # Choosing for a digest opens nothing else: the article list and other pickers stay closed to them.
+    assert client.get("/admin/articles/article/").status_code == 403
+    other_picker = {"term": "", "app_label": "articles", "model_name": "article", "field_name": "category"}
+    assert client.get("/admin/autocomplete/", other_picker).status_code == 403
+
+
+def test_someone_who_may_not_compose_issues_cannot_search_articles_through_the_picker(client, make_user, make_article):
+    make_article(headline="Live Idlib story")
+    client.force_login(make_user(is_staff=True))
+    picker = {"term": "Idlib", "app_label": "mailinglist", "model_name": "issuearticle", "field_name": "article"}
+
+    assert client.get("/admin/autocomplete/", picker).status_code == 403

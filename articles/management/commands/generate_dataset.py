@@ -81,17 +81,25 @@ class Command(BaseCommand):
         )
 
     def make_categories(self, count):
-        tops = [
-            Category(name=name, slug=f"bench-{slugify(name)}", nav_order=i) for i, name in enumerate(TOP_CATEGORIES)
+        """The sections: the newsroom's own where one of that name exists already (the demo's World or Politics; names
+        are unique), new ones with bench- slugs for the rest, and subdesks under them."""
+        names = TOP_CATEGORIES[: min(count, len(TOP_CATEGORIES))]
+        existing = Category.objects.in_bulk(names, field_name="name")
+        new = [
+            Category(name=name, slug=f"bench-{slugify(name)}", nav_order=i)
+            for i, name in enumerate(names)
+            if name not in existing
         ]
-        tops = Category.objects.bulk_create(tops[: min(count, len(TOP_CATEGORIES))])
-        children = []
-        for i in range(max(0, count - len(tops))):
+        created = {category.name: category for category in Category.objects.bulk_create(new)}
+        tops = [existing.get(name) or created[name] for name in names]
+        desks = []
+        for i in range(max(0, count - len(names))):
             parent = self.rng.choice(tops)
-            children.append(
+            desks.append(
                 Category(name=f"{parent.name} desk {i}", slug=f"bench-desk-{i}", parent=parent, in_navigation=False)
             )
-        return tops + Category.objects.bulk_create(children)
+        taken = set(Category.objects.filter(name__in=[d.name for d in desks]).values_list("name", flat=True))
+        return tops + Category.objects.bulk_create([d for d in desks if d.name not in taken])
 
     def make_authors(self, count, source):
         authors = [

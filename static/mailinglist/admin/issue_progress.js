@@ -13,6 +13,12 @@
       if (value !== undefined) node.textContent = value;
     });
     box.dataset.status = progress.status;
+    if (progress.status !== "sending") {
+      // Sent or cancelled: nothing is left to cancel, so the button goes (the server refuses it anyway).
+      document.querySelectorAll(".issue-sending [data-while-sending]").forEach(function (node) {
+        node.remove();
+      });
+    }
   }
 
   function poll() {
