@@ -326,3 +326,9 @@ INSTALLED_APPS += ["anymail"]
 ANYMAIL = {"WEBHOOK_SECRET": env("NEWSLETTER_WEBHOOK_SECRET", "")}
 if env("POSTMARK_SERVER_TOKEN", ""):
     ANYMAIL["POSTMARK_SERVER_TOKEN"] = env("POSTMARK_SERVER_TOKEN", "")
+
+# Varnish in front (deploy/varnish/newsroom.vcl, docs/deploy.md): the base URLs that purges are sent to, e.g.
+# "http://127.0.0.1:6081" (comma-separated, one per Varnish); none when no Varnish runs. NEWSROOM_VARNISH_TIMEOUT
+# is the seconds each purge request may take.
+NEWSROOM_VARNISH_URLS = env_list("NEWSROOM_VARNISH_URLS", [])
+NEWSROOM_VARNISH_TIMEOUT = env_float("NEWSROOM_VARNISH_TIMEOUT", 5.0)
