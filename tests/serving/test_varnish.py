@@ -7,11 +7,13 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
+from django.utils import timezone
 from django_tasks import TaskResultStatus
-from pytest_django.live_server_helper import LiveServer
 
-from newsroom.varnish import PurgeFailed, purge, purge_keys
+from newsroom.varnish import MAX_ATTEMPTS, PurgeFailed, purge, purge_keys
 from tests.serving import urls as pages
 from tests.serving.conftest import run_varnish
 
@@ -28,12 +30,29 @@ def _backend_settings():
     )
 
 
+class AppServer:
+    """Django's live server thread, without the test's database connection: the test pages use none, and a
+    shared one would be touched by the server's request signals while the test has no database access."""
+
+    def __init__(self):
+        self.thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+        self.thread.daemon = True
+        self.thread.start()
+        self.thread.is_ready.wait()
+        if self.thread.error:
+            raise self.thread.error
+        self.url = f"http://127.0.0.1:{self.thread.port}"
+
+    def stop(self):
+        self.thread.terminate()
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     """One Varnish and one app server for the module (varnishd takes seconds to compile its VCL); each test starts
     from an empty cache (see `_fresh`)."""
     with _backend_settings():
-        server = LiveServer("127.0.0.1:0")
+        server = AppServer()
         try:
             varnish = run_varnish(server.url, tmp_path_factory.mktemp("varnish"))
             yield varnish
@@ -55,7 +74,7 @@ def _fresh(request, settings):
 def backend():
     """An app server of this test's own, which it may stop."""
     with _backend_settings():
-        server = LiveServer("127.0.0.1:0")
+        server = AppServer()
         yield server
         server.stop()
 
@@ -263,9 +282,7 @@ def test_the_purge_task_delivers_the_purge(engine):
 
 
 def test_purge_raises_when_a_varnish_cannot_be_reached_after_purging_the_others(engine, settings):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        unreachable = f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens once the socket closes
+    unreachable = _unreachable_url()
     settings.NEWSROOM_VARNISH_URLS = [unreachable, engine.url]
     engine.get("/page/article-1/")
 
@@ -294,3 +311,42 @@ def _wait_for(condition, seconds=15):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+@pytest.mark.django_db
+def test_a_failed_purge_is_tried_again_later_for_the_unreachable_varnish_only(engine, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    unreachable = _unreachable_url()
+    settings.NEWSROOM_VARNISH_URLS = [engine.url, unreachable]
+    engine.get("/page/article-1/")
+
+    with pytest.raises(PurgeFailed):
+        purge_keys.call(["article-1"])
+    retry = DBTaskResult.objects.get()
+    with pytest.raises(PurgeFailed):
+        purge_keys.call(["article-1"], [unreachable], MAX_ATTEMPTS)
+
+    assert engine.get("/page/article-1/").cache == "MISS"
+    assert retry.task_path == "newsroom.varnish.purge_keys"
+    assert retry.args_kwargs["args"] == [["article-1"], [unreachable], 2]
+    assert retry.run_after > timezone.now()
+    assert DBTaskResult.objects.count() == 1  # the last attempt gives up
+
+
+def _unreachable_url():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens once the socket is closed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_site_runs_behind_varnish_and_staff_pages_always_reach_it(varnish):
+    """The `varnish` fixture (the whole site behind Varnish) that tests of the real pages use."""
+    health = [varnish.get("/healthz") for _ in range(2)]
+    login = [varnish.get("/admin/login/") for _ in range(2)]
+
+    assert [(answer.status, answer.cache) for answer in health] == [(200, "MISS")] * 2
+    assert [(answer.status, answer.cache) for answer in login] == [(200, "MISS")] * 2
+    assert "csrftoken" in login[1].headers["Set-Cookie"]
