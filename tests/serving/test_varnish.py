@@ -194,6 +194,15 @@ def test_query_strings_are_sorted_and_tracking_parameters_dropped(engine):
     assert pages.renders["echo"] == 2
 
 
+def test_behind_varnish_alone_the_app_trusts_one_proxy_for_the_reader_address(engine, settings):
+    settings.NEWSROOM_TRUSTED_PROXY_COUNT = 1
+
+    answer = engine.request("GET", "/echo/?reader=3", headers={"X-Forwarded-For": "203.0.113.9"}, source="127.0.0.3")
+
+    # Varnish appends the address it was reached from to what the client claimed.
+    assert "client=127.0.0.3\n" in answer.text
+
+
 @pytest.mark.parametrize(("name", "content_type"), [("article-1", "text/html"), ("feed", "application/rss+xml")])
 def test_pages_and_feeds_are_gzipped_for_clients_that_accept_it(engine, name, content_type):
     engine.get(f"/page/{name}/")

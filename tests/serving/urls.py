@@ -6,6 +6,8 @@ from collections import Counter
 from django.http import HttpResponse
 from django.urls import path
 
+from mailinglist.consent import client_ip
+
 # name: (Cache-Control, Surrogate-Key, Content-Type)
 EXPIRING = "public, max-age=0, s-maxage=1, stale-if-error=3600, stale-while-revalidate="
 PUBLIC = "public, max-age=5, s-maxage=600, stale-while-revalidate=30, stale-if-error=86400"
@@ -46,10 +48,11 @@ def with_cookie(request):
 
 
 def echo(request):
-    """What reached the app: the query string and the cookies."""
+    """What reached the app: the query string, the cookies and the reader's address as the app sees it."""
     renders["echo"] += 1
     response = HttpResponse(
-        f"query={request.META.get('QUERY_STRING', '')}\ncookie={request.META.get('HTTP_COOKIE', '')}\n",
+        f"query={request.META.get('QUERY_STRING', '')}\ncookie={request.META.get('HTTP_COOKIE', '')}\n"
+        f"client={client_ip(request)}\n",
         content_type="text/plain",
     )
     response["Cache-Control"] = PUBLIC
