@@ -42,7 +42,6 @@ sub vcl_recv {
     if (req.restarts == 0) {
         # Our own marker between restarts (see vcl_hit and newsroom_stale_if_error); never a client's.
         unset req.http.X-Newsroom-Grace;
-        unset req.http.X-Newsroom-Cacheable;
     }
     call vcl_req_host;
 
@@ -126,12 +125,17 @@ sub vcl_backend_response {
         return (deliver);
     }
     if (beresp.status >= 500) {
-        # Keep any stale copy rather than replace it with an error; the client side then serves it (see
-        # newsroom_stale_if_error), or, on the last try, the app's own error page.
-        if (bereq.is_bgfetch || bereq.http.X-Newsroom-Grace != "error") {
+        if (bereq.is_bgfetch || bereq.http.X-Newsroom-Grace == "none") {
+            # A stale copy exists: keep it rather than replace it with the error, and serve it (see
+            # newsroom_stale_if_error).
             return (abandon);
         }
-        call newsroom_uncacheable;
+        # Nothing to fall back on: the reader gets the app's error page, which is not remembered (a hit-for-miss
+        # object would hide a stale copy from the next lookups).
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
     }
     if (beresp.http.Set-Cookie ||
         beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)" ||
@@ -163,22 +167,19 @@ sub newsroom_uncacheable {
 }
 
 sub vcl_backend_error {
-    # The app could not be reached: keep the stale copy (as above for a 5xx).
-    if (bereq.is_bgfetch || (!bereq.uncacheable && bereq.http.X-Newsroom-Grace != "error")) {
+    # The app could not be reached: keep the stale copy, as above for a 5xx.
+    if (bereq.is_bgfetch || bereq.http.X-Newsroom-Grace == "none") {
         return (abandon);
     }
 }
 
 sub newsroom_stale_if_error {
-    # A cacheable request that got an error: look once more, accepting any copy within its stale-if-error.
-    if (resp.status >= 500 && req.http.X-Newsroom-Cacheable && req.http.X-Newsroom-Grace != "error") {
+    # The fetch of a page whose stale copy vcl_hit passed over failed: look again, accepting any copy within its
+    # stale-if-error. (A first lookup already accepts those: a miss there means there is none.)
+    if (resp.status >= 500 && req.http.X-Newsroom-Grace == "none") {
         set req.http.X-Newsroom-Grace = "error";
         return (restart);
     }
-}
-
-sub vcl_miss {
-    set req.http.X-Newsroom-Cacheable = "1";
 }
 
 sub vcl_deliver {

@@ -25,11 +25,14 @@ PAGES = {
     "unmarked": ("", "", "text/html; charset=utf-8"),
 }
 renders = Counter()
+failing = set()  # names of pages that answer 500 for now
 
 
 def page(request, name):
     cache_control, keys, content_type = PAGES[name]
     renders[name] += 1
+    if name in failing:
+        return HttpResponse("the app failed", status=500)
     body = f"<!DOCTYPE html><title>{name}</title><p>{name} rendering {renders[name]}</p>" + "<p>Idlib.</p>" * 200
     response = HttpResponse(body, content_type=content_type)
     if cache_control:
