@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 # Local targets run with debug on unless the caller says otherwise; production uses `make serve` (see docs).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test setup install lint format lock clean audit serve worker
+.PHONY: run test setup install lint format lock clean audit serve worker varnish
 
 # The task worker is started again whenever it exits (a crash, a kill), as a supervisor would in production.
 run: setup
@@ -50,6 +50,30 @@ serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/gunicorn -c gunicorn.conf.py newsroom.wsgi
+
+# Varnish (Debian: varnish, varnish-modules) in the foreground, in front of `make serve` on $(PORT), with the
+# repository's VCL filled in (VCL cannot read the environment). Run `make serve` and `make worker` beside it with
+# NEWSROOM_VARNISH_URLS=http://127.0.0.1:$(VARNISH_PORT) so purges reach it; see docs/deploy.md, "Behind Varnish".
+# It runs as the user who starts it (-j none: its files live under var/, which only that user may read); a server
+# runs Debian's varnish service instead, with its own user.
+comma := ,
+VARNISH_PORT ?= 6081
+VARNISH_LISTEN ?= 127.0.0.1:$(VARNISH_PORT)
+VARNISH_BACKEND_HOST ?= 127.0.0.1
+# The health probe's Host: a name the app accepts (the first of DJANGO_ALLOWED_HOSTS).
+VARNISH_HOST_HEADER ?= $(or $(firstword $(subst $(comma), ,$(DJANGO_ALLOWED_HOSTS))),localhost)
+VARNISH_STORAGE ?= malloc,256m
+VARNISHD ?= $(or $(shell command -v varnishd),/usr/sbin/varnishd)
+
+varnish:
+	@test -x "$(VARNISHD)" || { echo "varnishd not found: apt-get install varnish varnish-modules" >&2; exit 2; }
+	@mkdir -p var/varnish
+	sed -e 's/@BACKEND_HOST@/$(VARNISH_BACKEND_HOST)/' -e 's/@BACKEND_PORT@/$(PORT)/' \
+	    -e 's/@BACKEND_HOST_HEADER@/$(VARNISH_HOST_HEADER)/' deploy/varnish/newsroom.vcl > var/varnish/newsroom.vcl
+	@echo "Varnish on http://$(VARNISH_LISTEN)/ in front of http://$(VARNISH_BACKEND_HOST):$(PORT)/ (make serve)."
+	@echo "Purges: NEWSROOM_VARNISH_URLS=http://$(VARNISH_LISTEN) for make serve and make worker. Ctrl-C stops it."
+	exec "$(VARNISHD)" -F -j none -n "$(CURDIR)/var/varnish/work" -a "$(VARNISH_LISTEN)" \
+	    -f "$(CURDIR)/var/varnish/newsroom.vcl" -s "$(VARNISH_STORAGE)"
 
 # The task worker (emails, image renditions, newsletter batches); it outlives database restarts. Supervise it in
 # production (deploy/systemd/newsroom-worker.service restarts it if it exits or hangs).

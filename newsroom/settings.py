@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from newsroom.env import env, env_bool, env_int, env_list
+from newsroom.env import env, env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("NEWSROOM_VAR_DIR", str(BASE_DIR / "var")))
@@ -299,7 +299,10 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 # The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: articles/purges.py).
 # Embedded engine: pages kept in the default cache. Behind Varnish (NEWSROOM_VARNISH_URLS) it keeps none itself, and
 # purges go to Varnish as well.
+# Varnish in front (deploy/varnish/newsroom.vcl, docs/deploy.md): the base URLs purges are sent to, e.g.
+# "http://127.0.0.1:6081" (comma-separated, one per Varnish), and the seconds each purge request may take.
 NEWSROOM_VARNISH_URLS = env_list("NEWSROOM_VARNISH_URLS", [])
+NEWSROOM_VARNISH_TIMEOUT = env_float("NEWSROOM_VARNISH_TIMEOUT", 5.0)
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", not NEWSROOM_VARNISH_URLS)
 # How long a shared cache may keep a page that nothing purges: long, since every change that matters purges it.
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 24 * 60 * 60)
