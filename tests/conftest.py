@@ -14,6 +14,8 @@ POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if "tests/serving/" in item.nodeid:
+            item.add_marker(pytest.mark.varnish)
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction"):
             # A transactional test ends with a flush, which would drop what data migrations made (the role groups

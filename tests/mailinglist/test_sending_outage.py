@@ -11,7 +11,7 @@ import pytest
 from mailinglist import sending
 from mailinglist.models import Delivery, Issue, MailServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 
 def test_a_long_smtp_outage_mid_send_fails_nobody_and_everyone_gets_one_message_once_it_is_back(
