@@ -28,8 +28,13 @@ def _exclusive(backend):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class Unavailable(Exception):
+    """The counters cannot be reached (Redis is away): a limit that guards email fails closed."""
+
+
 def hit(scope: str, key: str, *, limit: int, window: int, backend=None) -> bool:
-    """Count one attempt for `key`; False once more than `limit` attempts fell in the current window."""
+    """Count one attempt for `key`; False once more than `limit` attempts fell in the current window. Raises
+    Unavailable when the cache cannot count."""
     backend = backend or cache
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     slot = int(time.time() // window)
@@ -44,6 +49,8 @@ def hit(scope: str, key: str, *, limit: int, window: int, backend=None) -> bool:
                 # The window ended between add() and incr(): this attempt opens the next one.
                 backend.set(cache_key, 1, timeout=window + 5)
                 count = 1
+            except Exception as error:  # the cache backend's own errors: Redis away, a file cache unwritable
+                raise Unavailable(str(error)) from error
     return count <= limit
 
 

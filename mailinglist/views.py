@@ -29,6 +29,7 @@ FORM_TOO_OLD = (
     "This form was opened a long time ago, so we could not accept it. The form is fresh now: please press “Join” again."
 )
 NO_LISTS = "The mailing list is not open for signups at the moment."
+BUSY = "We cannot take signups this minute. Nothing was sent; please try again shortly."
 CROSS_SITE = "This signup came from another website, so we did not accept it. To join, use the form on our own pages."
 CONFIRM_WORDING = "Confirm my subscription to the lists named on this page."
 PREFERENCES_WORDING = "The lists ticked on my preferences page."
@@ -95,6 +96,8 @@ def _refuse(request, form, message, *, status, fresh_start=False):
     )
     if status == 429:
         response["Retry-After"] = str(settings.MAILINGLIST_RATE_WINDOW)
+    if status == 503:
+        response["Retry-After"] = "60"
     return response
 
 
@@ -109,6 +112,14 @@ def _accepted(request, source: str):
 
 
 def _submit_signup(request):
+    try:
+        return _checked_signup(request)
+    except ratelimit.Unavailable:
+        # The limits that guard email cannot count (Redis is away): refuse rather than send without them.
+        return _refuse(request, None, BUSY, status=503)
+
+
+def _checked_signup(request):
     """Every outcome a stranger can see depends only on what they typed and how often, never on whether the
     address is known: the lookup and any email happen in a task."""
     form = SignupForm(request.POST)

@@ -112,6 +112,23 @@ def test_an_editor_saves_while_redis_is_down(client, redis, story, make_editor, 
     assert "Cease-fire holds after all" in Client().get("/").content.decode()
 
 
+def test_signups_fail_closed_while_redis_is_down(client, redis, story, mailoutbox):
+    from mailinglist.forms import form_started_token
+    from mailinglist.models import MailingList, Subscriber
+
+    daily = MailingList.objects.create(name="Daily briefing", slug="daily")
+    redis.kill()
+    response = client.post(
+        "/newsletter/",
+        {"email": "reader@example.com", "lists": [daily.pk], "started": form_started_token(), "source": "/"},
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "try again shortly" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert not mailoutbox
+
+
 def test_an_outage_is_logged_once_not_per_request(client, redis, story, caplog, monkeypatch):
     monkeypatch.setattr(resilient.outage, "warned_at", 0.0)
     redis.kill()
