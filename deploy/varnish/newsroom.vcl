@@ -73,6 +73,10 @@ sub vcl_recv {
 
     # Public pages are the same for every reader: no other cookie may split or reach them.
     unset req.http.Cookie;
+    # Part of the cache key (vcl_hash): two values at most, whatever a client sends.
+    if (req.http.X-Forwarded-Proto != "https") {
+        unset req.http.X-Forwarded-Proto;
+    }
     # Campaign parameters change nothing on a page; dropping them (before the app sees the URL, so no link on the
     # page can carry them either) keeps one copy per page, as does sorting what is left.
     set req.url = regsuball(req.url, "(?<=[?&])(utm_[^=&]*|fbclid|gclid|gclsrc|dclid|msclkid|mc_cid|mc_eid)(=[^&]*)?(&|$)", "");

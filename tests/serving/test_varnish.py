@@ -204,6 +204,15 @@ def test_behind_varnish_alone_the_app_trusts_one_proxy_for_the_reader_address(en
     assert "client=127.0.0.3\n" in answer.text
 
 
+def test_http_and_https_are_kept_apart_and_other_values_are_plain_http(engine):
+    engine.get("/page/article-1/")
+
+    https = engine.get("/page/article-1/", X_Forwarded_Proto="https")
+    junk = engine.get("/page/article-1/", X_Forwarded_Proto="gopher")
+
+    assert (https.cache, junk.cache) == ("MISS", "HIT")
+
+
 @pytest.mark.parametrize(("name", "content_type"), [("article-1", "text/html"), ("feed", "application/rss+xml")])
 def test_pages_and_feeds_are_gzipped_for_clients_that_accept_it(engine, name, content_type):
     engine.get(f"/page/{name}/")
