@@ -24,10 +24,10 @@ class ProductionServer:
     def __init__(self, port: int, log: Path):
         self.port, self.log = port, log
 
-    def get(self, path: str, host: str = "127.0.0.1"):
+    def get(self, path: str, host: str = "127.0.0.1", headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path, headers={"Host": host})
+            connection.request("GET", path, headers={"Host": host, **(headers or {})})
             response = connection.getresponse()
             return response.status, response.read()
         finally:
@@ -112,3 +112,12 @@ def test_each_bad_host_header_logs_one_short_line(production_server):
         assert "Invalid HTTP_HOST header" in line
         assert len(line) <= 400
     assert "Traceback" not in production_server.log_text()
+
+
+@pytest.mark.parametrize(
+    "header", [{"X-Forwarded-Ssl": "on"}, {"X-Forwarded-Proto": "https"}, {"X-Forwarded-Protocol": "ssl"}]
+)
+def test_a_forwarded_scheme_is_not_trusted_without_a_proxy_configured(production_server, header):
+    """Issue 17 item 6: one request with X-Forwarded-Ssl made robots.txt and canonical links say https to everyone."""
+    assert b"Sitemap: http://127.0.0.1/sitemap.xml" in production_server.get("/robots.txt", headers=header)[1]
+    assert b"Sitemap: http://127.0.0.1/sitemap.xml" in production_server.get("/robots.txt")[1]
