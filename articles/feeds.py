@@ -8,6 +8,7 @@ import copy
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from taggit.models import Tag
@@ -80,6 +81,8 @@ class ArticleFeed(Feed):
         items = list(
             self.articles(obj).published().for_listing().prefetch_related("tags")[: settings.NEWSROOM_FEED_SIZE],
         )
+        if obj is not None and not items and not (isinstance(obj, Category) and obj.in_navigation):
+            raise Http404("Nothing live here yet.")  # as the listing page answers: no name before a live story
         purges.show_listing(self.listing(obj), joining=self.articles(obj))
         purges.show(*items, tags=True)
         return items

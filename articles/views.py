@@ -56,6 +56,8 @@ def paginate(request, queryset):
 
 @require_safe
 def home(request):
+    if request.GET.get("page", "1") != "1":
+        raise Http404("The home page has one page; older stories are in the sections and the archive.")
     published = Article.objects.published()
     lead = published.filter(featured=True).for_listing().first()
     latest = list(published.exclude(pk=getattr(lead, "pk", None)).for_listing()[: HOME_TOP_STORIES + HOME_LATEST + 1])
@@ -134,6 +136,10 @@ def _feed_link(title, url_name, slug, request):
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
     page_obj = paginate(request, Article.objects.published().in_category(category).for_listing())
+    if not page_obj and not (category.in_navigation and category.parent_id is None):
+        # A section named in the navigation is public by the editors' choice; any other one is known only by its live
+        # stories, so its name does not leak before the first of them (an embargoed story's new section) goes live.
+        raise Http404("No live story in this section.")
     purges.show_listing(purges.section_listing(category), joining=Article.objects.in_category(category))
     purges.show(*(page_obj or ()))
     purges.show_section(category, *category.children.all())
@@ -165,6 +171,8 @@ def category_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page_obj = paginate(request, Article.objects.published().filter(tags=tag).for_listing())
+    if not page_obj:
+        raise Http404("No live story carries this tag.")  # not even its name before a story goes live
     purges.show_listing(purges.tag_listing(tag), joining=Article.objects.filter(tags=tag))
     purges.show(*(page_obj or ()))
     purges.show_tag(tag)
@@ -185,6 +193,8 @@ def tag_detail(request, slug):
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.select_related("affiliation"), slug=slug)
     page_obj = paginate(request, Article.objects.published().by_author(author).for_listing())
+    if not page_obj:
+        raise Http404("No live story by this author.")
     purges.show_listing(purges.author_listing(author), joining=Article.objects.by_author(author))
     purges.show(*(page_obj or ()))
     purges.show_author(author)
@@ -434,7 +444,15 @@ def search_view(request):
     return render(
         request,
         "articles/search.html",
-        {"form": form, "query": query, "page_obj": page_obj, "meta": meta, "search_limit": search.CANDIDATES},
+        {
+            "form": form,
+            "query": query,
+            # A phrase search is typed in quotes; the results line puts its own round the query.
+            "shown_query": query[1:-1] if len(query) > 1 and query[0] == query[-1] == '"' else query,
+            "page_obj": page_obj,
+            "meta": meta,
+            "search_limit": search.CANDIDATES,
+        },
         status=status,
     )
 

@@ -68,7 +68,7 @@ def _from_another_site(request) -> bool:
 # The form sits in the footer of every public page, which a shared cache keeps as one copy for every reader, so it
 # carries no CSRF token: the origin check above stands in for it (docs/security.md says why that is enough here).
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def signup(request):
     if request.method == "POST":
@@ -172,7 +172,7 @@ def _expired_link(request, expired: tokens.ExpiredToken, *, kind: str):
     return _no_referrer(render(request, "mailinglist/link_expired.html", {"kind": kind}, status=410))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def confirm(request, token):
     """Following the link shows a button; only the POST confirms, so mail scanners that open links confirm
@@ -202,7 +202,7 @@ def confirm(request, token):
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def unsubscribe(request, token):
     """RFC 8058: a POST with `List-Unsubscribe=One-Click`, from a mail provider with no cookies and no CSRF token,
@@ -235,7 +235,7 @@ def unsubscribe(request, token):
     return _no_referrer(render(request, "mailinglist/unsubscribed.html", context))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def preferences(request, token):
     try:

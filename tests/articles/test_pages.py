@@ -139,3 +139,45 @@ def test_listing_query_count_does_not_grow_with_items(client, make_article, make
         make_article(authors=[make_author(), make_author()], tags=["a", "b"])
     with django_assert_max_num_queries(11):  # 9 for the page, 2 for the page cache's next-change lookup
         client.get("/")
+
+
+@pytest.mark.parametrize("kind", ["tag", "author", "section"])
+def test_a_name_known_only_from_an_embargoed_story_is_not_public(
+    client, make_article, make_author, make_category, kind
+):
+    """Issue 16 item 6: during an embargo, its new tag, author or section answered 200 with the name."""
+    secret_section = make_category(name="Operation Nightfall", slug="operation-nightfall", in_navigation=False)
+    secret_author = make_author(name="Embedded Correspondent", slug="embedded-correspondent")
+    make_article(
+        published_at=timezone.now() + timedelta(hours=2),
+        tags=["nightfall"],
+        authors=[secret_author],
+        category=secret_section,
+    )
+    path = {
+        "tag": "/tag/nightfall/",
+        "author": "/author/embedded-correspondent/",
+        "section": "/category/operation-nightfall/",
+    }[kind]
+    for url in (path, f"{path}feed/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "ightfall" not in response.content.decode() and "Embedded Correspondent" not in response.content.decode()
+
+
+def test_a_navigation_section_answers_before_its_first_story(client, make_category):
+    make_category(name="Space", slug="space", in_navigation=True)
+    assert client.get("/category/space/").status_code == 200
+
+
+def test_the_home_page_has_one_page(client, make_article):
+    make_article()
+    assert client.get("/?page=1").status_code == 200
+    assert client.get("/?page=99").status_code == 404
+
+
+def test_a_phrase_search_is_not_quoted_twice(client, make_article):
+    make_article(headline="Cease-fire breaks down")
+    html = client.get('/search/?q="cease-fire"').content.decode()
+    assert "“cease-fire”" in html
+    assert "“&quot;cease-fire&quot;”" not in html

@@ -430,3 +430,11 @@ def test_signing_up_again_after_erasure_lifts_the_suppression_only_on_confirmati
     client.post(confirm_path(subscriber, [daily]))
     assert not Suppression.objects.covering("back@example.com").exists()
     assert ConsentEvent.objects.filter(kind=ConsentEvent.Kind.ERASED).count() == 1
+
+
+@pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "preferences"])
+def test_head_on_a_subscriber_link_is_answered_like_get(client, kind):
+    """Issue 16 item 7: link checkers and mail scanners send HEAD; it answered 405."""
+    get, head = client.get(f"/newsletter/{kind}/not-a-token/"), client.head(f"/newsletter/{kind}/not-a-token/")
+    assert head.status_code == get.status_code != 405
+    assert head.content == b""
