@@ -1,4 +1,4 @@
-"""Background work for the articles app, run through the Django Tasks API by a worker (`manage.py db_worker`),
+"""Background work for the articles app, run through the Django Tasks API by a worker (`manage.py task_worker`),
 never during a request; at once in tests."""
 
 import logging
