@@ -59,4 +59,6 @@ def test_a_long_smtp_outage_mid_send_fails_nobody_and_everyone_gets_one_message_
     # A backoff, not a busy loop: about one try per wait while the server was away (it grows to its cap).
     assert 5 <= len(tries_while_away) <= 3 / 0.2 + 10
     assert not MailServer.objects.current().is_down
-    assert outage["resumed"] - outage["end"] < 2  # within one (compressed) maximum wait, plus the sending
+    # Within one (compressed) maximum wait plus the sending; generous, since a loaded machine can take seconds to get
+    # the restarted server's first message through (production's bound is a minute).
+    assert outage["resumed"] - outage["end"] < 5
