@@ -7,6 +7,7 @@ stories, a sample of the archive, the home page, section and tag pages, and feed
 import json
 import random
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.urls import reverse
@@ -40,6 +41,9 @@ def reader_groups(*, newest=300, archive=1000, tags=40, seed=2020, **_options):
     sample = rng.sample(older, min(archive, len(older)))
     sections = list(Category.objects.order_by("parent_id", "nav_order", "name"))
     top = [section for section in sections if section.parent_id is None]
+    size = settings.NEWSROOM_PAGE_SIZE
+    # A section's second page too, where it has one: readers of a top-level section scroll on.
+    second_pages = [section for section in top if live.in_category(section).values("pk")[size : size + 1].exists()]
     used_tags = list(
         Tag.objects.annotate(uses=Count("taggit_taggeditem_items")).filter(uses__gt=0).order_by("-uses", "pk")[:tags]
     )
@@ -48,10 +52,9 @@ def reader_groups(*, newest=300, archive=1000, tags=40, seed=2020, **_options):
         "newest": _story_urls(live[:newest]),
         "archive": sorted(_story_urls(Article.objects.filter(pk__in=sample))),
         "home": [reverse("articles:home")],
-        # A section's second page too: readers of a top-level section scroll on.
         "listings": [
             *(section.get_absolute_url() for section in sections),
-            *(f"{section.get_absolute_url()}?page=2" for section in top),
+            *(f"{section.get_absolute_url()}?page=2" for section in second_pages),
             *tag_pages,
         ],
         "feeds": [
