@@ -20,7 +20,10 @@ urlpatterns = [
 ]
 
 if settings.NEWSROOM_BENCH:
-    urlpatterns.insert(0, path("_bench/baseline", views.bench_baseline))
+    urlpatterns[:0] = [
+        path("_bench/baseline", views.bench_baseline),
+        path("_bench/static/<int:size>", views.bench_static),
+    ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,3 +1,4 @@
+import random
 import uuid
 
 from django.conf import settings
@@ -94,3 +95,23 @@ def server_error(request):
 def bench_baseline(request):
     """The benchmark's baseline H: a trivial view through the full middleware stack, no database, no template."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# The largest static body bench/run asks for (its pages are tens of kilobytes).
+BENCH_STATIC_MAX_BYTES = 1024 * 1024
+
+
+@require_safe
+def bench_static(request, size):
+    """The benchmark's S behind Varnish: ``size`` bytes that never change, which a shared cache may keep, so Varnish
+    serves them as it would a static file. Random bytes (the same for a size), so no cache or proxy compresses them
+    and ``size`` is what goes over the wire."""
+    if not 0 < size <= BENCH_STATIC_MAX_BYTES:
+        return HttpResponse(
+            f"size must be between 1 and {BENCH_STATIC_MAX_BYTES} bytes\n", status=400, content_type="text/plain"
+        )
+    # Not a secret: filler that must not compress.
+    body = random.Random(size).randbytes(size)  # noqa: S311  # nosec B311
+    response = HttpResponse(body, content_type="application/octet-stream")
+    response["Cache-Control"] = "public, max-age=3600, s-maxage=3600"
+    return response

@@ -1,12 +1,32 @@
 """The benchmark dataset generator stays working: small sizes here, the real size in bench/."""
 
+import gzip
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from argparse import Namespace
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.machinery import SourceFileLoader
+from pathlib import Path
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Category, Correction
 from mailinglist.models import MailingList, Subscriber, Subscription
+from newsroom import views
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +130,236 @@ def test_the_demo_loads_after_the_dataset(client):
     assert Category.objects.filter(name="World").count() == 1
     assert client.get(seed.get_absolute_url()).status_code == 200
     assert Article.objects.filter(slug__startswith="bench-").count() == 40
+
+
+# ---- a newsroom at work (bench/run --only work)
+
+
+def load_bench_run():
+    """bench/run is a script without a .py suffix: load it as a module to test its pieces."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "run"
+    loader = SourceFileLoader("bench_run", str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bench_run", loader))
+    loader.exec_module(module)
+    return module
+
+
+bench_run = load_bench_run()
+
+
+def reader_mix(*options):
+    output = io.StringIO()
+    call_command("reader_mix", *options, stdout=output)
+    return json.loads(output.getvalue())
+
+
+def test_reader_mix_names_the_newest_stories_a_sample_of_the_archive_and_the_listings(client):
+    generate()
+    groups = reader_mix("--newest", "10", "--archive", "5", "--tags", "3")
+    newest = Article.objects.published().order_by("-published_at", "-id")
+    assert groups["newest"] == [article.get_absolute_url() for article in newest[:10]]
+    assert len(set(groups["archive"])) == 5 and not set(groups["archive"]) & set(groups["newest"])
+    assert groups["home"] == ["/"]
+    sections = [
+        section
+        for section in Category.objects.filter(slug__startswith="bench-")
+        if Article.objects.published().in_category(section).exists()  # an empty one answers 404
+    ]
+    assert sections
+    assert {section.get_absolute_url() for section in sections} <= set(groups["listings"])
+    assert len([url for url in groups["listings"] if url.startswith("/tag/")]) == 3
+    assert "/feed/" in groups["feeds"] and "/feed/atom/" in groups["feeds"]
+    for url in {url for urls in groups.values() for url in urls}:
+        assert client.get(url).status_code == 200, url
+
+
+def test_reader_mix_is_the_same_for_the_same_seed():
+    generate()
+    sample = ("--newest", "10", "--archive", "5")
+    assert reader_mix(*sample, "--seed", "3") == reader_mix(*sample, "--seed", "3")
+    assert reader_mix(*sample, "--seed", "3")["archive"] != reader_mix(*sample, "--seed", "4")["archive"]
+
+
+def test_reader_requests_follow_the_mix_and_favour_the_newest_stories():
+    groups = {
+        "newest": [f"/new/{rank}/" for rank in range(300)],
+        "archive": [f"/old/{rank}/" for rank in range(1000)],
+        "home": ["/"],
+        "listings": ["/category/world/", "/tag/vote/"],
+        "feeds": ["/feed/"],
+    }
+    paths = bench_run.reader_requests(groups, size=20_000)
+    assert len(paths) == 20_000
+    shares = Counter(next(group for group, urls in groups.items() if path in urls) for path in paths)
+    for group, share in bench_run.MIX.items():
+        assert shares[group] == round(20_000 * share)
+    counts = Counter(paths)
+    newest_ten = sum(counts[f"/new/{rank}/"] for rank in range(10))
+    oldest_ten = sum(counts[f"/new/{rank}/"] for rank in range(290, 300))
+    assert newest_ten > 2.5 * oldest_ten
+    assert paths[:100] != sorted(paths[:100])  # shuffled: a run's first seconds are not all one group
+    assert bench_run.reader_requests(groups, size=1000) == bench_run.reader_requests(groups, size=1000)
+
+
+def test_reader_requests_skip_an_empty_group():
+    paths = bench_run.reader_requests({"newest": ["/a/"], "home": ["/"], "feeds": []}, size=1000)
+    assert Counter(paths) == {"/a/": 600, "/": 100}
+
+
+def test_cache_counts_are_read_from_the_readers_script_output():
+    output = "  12 requests in 1.00s\nX-Cache counts: HIT=7 STALE=2 MISS=1 none=1 other=1 non-200=3\n"
+    counts = bench_run.parse_cache_counts(output)
+    assert counts == {"HIT": 7, "STALE": 2, "MISS": 1, "none": 1, "other": 1, "non-200": 3}
+    assert bench_run.hit_ratio(counts) == 9 / 12
+    assert bench_run.parse_cache_counts("Requests/sec: 10.0\n") is None
+
+
+class CacheAnswers(BaseHTTPRequestHandler):
+    """A site whose answers say HIT, STALE or MISS (or nothing) by their path, keeping connections open as wrk does."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # or each answer waits for the client's delayed acknowledgement
+    seen: Counter
+
+    def do_GET(self):
+        self.seen[self.path] += 1
+        body = b"x" * 100
+        self.send_response(404 if self.path == "/missing" else 200)
+        if self.path.strip("/") in ("HIT", "STALE", "MISS", "ELSE"):
+            self.send_header("X-Cache", self.path.strip("/"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_readers_script_requests_the_mix_and_counts_answers_by_x_cache(tmp_path):
+    """The real wrk with the real script against a small server."""
+    assert shutil.which("wrk"), "wrk is needed (apt-get install wrk; .ci/run installs it)"
+    CacheAnswers.seen = Counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CacheAnswers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        paths = ["/HIT/"] * 4 + ["/STALE/", "/MISS/", "/plain/", "/ELSE/", "/missing"]
+        script = bench_run.readers_script(paths, tmp_path)
+        args = Namespace(threads=1, connections=2, duration=1, wrk_timeout=5)
+        run = bench_run.wrk(args, f"http://127.0.0.1:{server.server_port}/", script=script)
+    finally:
+        server.shutdown()
+    counts = run["cache"]
+    answered = int(re.search(r"(\d+) requests in", run["raw"]).group(1))
+    assert sum(counts[name] for name in ("HIT", "STALE", "MISS", "none", "other")) == answered > 200
+    assert counts["HIT"] > counts["STALE"] > 0 and counts["MISS"] > 0 and counts["other"] > 0
+    # The server may have answered a request or two that wrk, stopping, did not wait for.
+    assert 0 <= CacheAnswers.seen["/plain/"] + CacheAnswers.seen["/missing"] - counts["none"] <= args.connections
+    assert 0 <= CacheAnswers.seen["/missing"] - counts["non-200"] <= args.connections and counts["non-200"] > 0
+    assert set(CacheAnswers.seen) == set(paths)
+    assert CacheAnswers.seen["/HIT/"] > 2 * CacheAnswers.seen["/MISS/"]
+
+
+def test_docs_keep_the_part_a_run_did_not_measure():
+    text = (
+        "intro\n<!-- bench:start -->\n### A newsroom at work\n\nold work\n\n### One endpoint at a time\n\n"
+        "old endpoints\n<!-- bench:end -->\noutro\n"
+    )
+    updated = bench_run.updated_docs(text, {"A newsroom at work": "new work"})
+    assert updated == (
+        "intro\n<!-- bench:start -->\n### A newsroom at work\n\nnew work\n\n### One endpoint at a time\n\n"
+        "old endpoints\n<!-- bench:end -->\noutro\n"
+    )
+    assert "old" not in bench_run.updated_docs(updated, {"A newsroom at work": "w", "One endpoint at a time": "e"})
+
+
+def test_cpu_time_counts_a_process_and_its_children():
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(5)",
+        ]
+    )  # noqa: E501
+    try:
+        time.sleep(1.5)
+        assert bench_run.tree_cpu_seconds(os.getpid()) >= bench_run.tree_cpu_seconds(child.pid) >= 0.2
+    finally:
+        child.kill()
+        child.wait()
+
+
+def simulate(*options):
+    output = io.StringIO()
+    call_command("simulate_newsroom", *options, stdout=output)
+    lines = output.getvalue().splitlines()
+    assert lines[0] == "ready"
+    return json.loads(lines[-1])
+
+
+def test_the_simulated_newsroom_works_through_the_workflow_as_staff(settings):
+    generate()
+    summary = simulate(
+        "--seconds", "2.5", "--draft-every", "0.25", "--publish-every", "1", "--fix-every", "1", "--correct-every", "1"
+    )  # fmt: skip
+    assert summary["errors"] == []
+    assert summary["drafts"] >= 8 and summary["published"] >= 2 and summary["fixes"] >= 2
+    assert summary["corrections"] >= 2 and len(summary["publishing"]) == summary["published"]
+    User = get_user_model()
+    reporter, editor = User.objects.get(username="bench-reporter"), User.objects.get(username="bench-editor")
+    assert reporter.groups.filter(name="Reporter").exists() and editor.groups.filter(name="Editor").exists()
+    published = Article.objects.published().filter(slug__startswith="newsroom-at-work-", created_by=reporter)
+    assert published.count() == summary["published"]
+    story = published.first()
+    assert story.bylines.get().author.user == reporter and story.tags.count() == 3
+    assert list(story.transitions.order_by("at", "pk").values_list("to_status", "actor")) == [
+        ("review", reporter.pk),
+        ("published", editor.pk),
+    ]
+    drafts = Article.objects.filter(slug__startswith="newsroom-at-work-draft-", status=Article.Status.DRAFT)
+    assert drafts.count() == 3 and sum(draft.version - 1 for draft in drafts) == summary["drafts"]
+    assert Article.objects.filter(edited_by=editor, slug__startswith="bench-").exists()  # live stories fixed
+    assert Correction.objects.filter(created_by=editor).count() == summary["corrections"]
+    # A second run picks up the same staff and drafts.
+    assert simulate("--seconds", "0.9", "--draft-every", "0.25", "--publish-every", "9")["drafts"] == 3
+    assert drafts.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)  # purges are sent once the workflow's transactions commit
+def test_drafts_purge_nothing_and_a_publication_reaches_the_home_page(client, settings):
+    generate()
+    settings.NEWSROOM_PAGE_CACHE = True
+    # The generator purges every page as it ends; a page rendered within the page cache's clock margin of a purge
+    # is never taken for fresh.
+    time.sleep(0.5)
+    client.get("/")
+    assert client.get("/")["X-Cache"] == "HIT"
+    quiet = {"--publish-every": "99", "--fix-every": "99", "--correct-every": "99"}
+    simulate("--seconds", "1", "--draft-every", "0.2", *(part for pair in quiet.items() for part in pair))
+    assert client.get("/")["X-Cache"] == "HIT"
+    simulate("--seconds", "3.5", "--draft-every", "9", "--publish-every", "9", "--fix-every", "99")
+    home = client.get("/")
+    assert home["X-Cache"] == "MISS"
+    assert Article.objects.published().get(slug__startswith="newsroom-at-work-").headline in home.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulated_newsroom_times_new_headlines_on_the_home_page_and_feed(live_server, settings):
+    generate()
+    settings.NEWSROOM_PAGE_CACHE = True
+    time.sleep(0.5)  # past the clock margin of the generator's purge, as above
+    urllib.request.urlopen(live_server.url + "/").read()  # cached before the publication  # noqa: S310
+    summary = simulate("--seconds", "3.5", "--draft-every", "9", "--fix-every", "99", "--watch", live_server.url)
+    assert summary["published"] == 1
+    arrivals = {entry["url"]: entry["seconds"] for entry in summary["freshness"]}
+    assert set(arrivals) == {live_server.url + "/", live_server.url + "/feed/"}
+    assert all(seconds is not None and 0 < seconds < 30 for seconds in arrivals.values())
+
+
+def test_bench_static_body_is_a_cacheable_body_of_the_size_asked(rf):
+    response = views.bench_static(rf.get("/_bench/static/5000"), size=5000)
+    assert response.status_code == 200 and len(response.content) == 5000
+    assert "public" in response["Cache-Control"] and "s-maxage" in response["Cache-Control"]
+    assert len(gzip.compress(response.content)) > 5000  # nothing for a proxy to compress
+    assert views.bench_static(rf.get("/"), size=5000).content == response.content
+    assert views.bench_static(rf.get("/"), size=0).status_code == 400
+    assert views.bench_static(rf.get("/"), size=views.BENCH_STATIC_MAX_BYTES + 1).status_code == 400
