@@ -79,6 +79,10 @@ def show_listing(key, joining=None):
         pagecache.expire_at(joining.next_publication(after=pagecache.rendering_started()))
 
 
+def show_navigation():
+    pagecache.add_keys(NAV)
+
+
 def show_picture(image_id):
     pagecache.add_keys(f"image-{image_id}")
 

@@ -71,6 +71,7 @@ def home(request):
         by_section.setdefault(article.section, []).append(article)
     rails = [(category, by_section[category.pk]) for category in nav if category.pk in by_section]
     purges.show_listing(purges.HOME, joining=Article.objects.all())
+    purges.show_navigation()  # the page's own copy of the sections, for its rails, stands in for the site-wide one
     purges.show(lead, *top_stories, *latest, *(article for _, articles in rails for article in articles))
     return render(
         request,

@@ -7,7 +7,7 @@ from newsroom import pagecache
 
 
 def _navigation():
-    pagecache.add_keys(purges.NAV)
+    purges.show_navigation()
     return list(Category.objects.navigation())
 
 

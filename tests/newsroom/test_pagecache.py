@@ -133,6 +133,9 @@ def test_pages_name_what_they_show(client, site):
     idlib = Tag.objects.get(name="Idlib")
     for key in (f"article-{seed.pk}", f"author-{lisa.pk}", f"section-{world.pk}", f"tag-{idlib.pk}", "nav", "banner"):
         assert key in keys
+    for url in PUBLIC_URLS:
+        if not url.endswith((".xml", "/feed/", "/atom/", ".txt")):
+            assert {"nav", "banner", "lists"} <= set(client.get(url)["Surrogate-Key"].split()), url
     listing = client.get("/category/world/")["Surrogate-Key"].split()
     assert {f"section-list-{world.pk}", f"article-{seed.pk}", f"author-{lisa.pk}"} <= set(listing)
     assert f"article-{site['match'].pk}" not in listing
