@@ -11,6 +11,7 @@ With ``--watch``, after each publication it polls that site's home page and RSS 
 them, and reports how long each took, counted from the call to ``publish`` (its commit and purges included).
 """
 
+import argparse
 import heapq
 import json
 import random
@@ -46,6 +47,12 @@ WATCH_SECONDS = 30
 WATCH_INTERVAL = 0.1
 
 
+def _site_url(value):
+    if not value.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError("--watch takes an http:// or https:// URL")
+    return value.rstrip("/")
+
+
 class Command(BaseCommand):
     help = "Simulate a newsroom at work for a while (drafts, publications, fixes, corrections); print a JSON summary."
 
@@ -55,7 +62,9 @@ class Command(BaseCommand):
         parser.add_argument("--publish-every", type=float, default=30.0)
         parser.add_argument("--fix-every", type=float, default=10.0)
         parser.add_argument("--correct-every", type=float, default=60.0)
-        parser.add_argument("--watch", help="base URL of the site readers use: time each new headline's arrival")
+        parser.add_argument(
+            "--watch", type=_site_url, help="base URL of the site readers use: time each new headline's arrival"
+        )
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args, **options):
@@ -214,7 +223,7 @@ class Newsroom:
         while pending and time.monotonic() < started + WATCH_SECONDS:
             for url in list(pending):
                 try:
-                    # The URL is the benchmark's own site, built from --site (http or https only).
+                    # The URL is the benchmark's own site, from --watch (http or https only: _site_url).
                     with urllib.request.urlopen(url, timeout=WATCH_SECONDS) as response:  # noqa: S310  # nosec B310
                         found = headline in response.read().decode()
                 except (urllib.error.URLError, OSError):
