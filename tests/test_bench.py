@@ -325,7 +325,8 @@ def test_the_simulated_newsroom_works_through_the_workflow_as_staff(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # purges are sent once the workflow's transactions commit
-def test_drafts_purge_nothing_and_a_publication_reaches_the_home_page(client, settings):
+def test_drafts_purge_nothing_and_a_publication_reaches_the_home_page(client, settings, role):
+    role("Editor"), role("Reporter")  # the roles' groups, which an earlier transactional test's flush may have removed
     generate()
     settings.NEWSROOM_PAGE_CACHE = True
     # The generator purges every page as it ends; a page rendered within the page cache's clock margin of a purge
@@ -343,7 +344,8 @@ def test_drafts_purge_nothing_and_a_publication_reaches_the_home_page(client, se
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_simulated_newsroom_times_new_headlines_on_the_home_page_and_feed(live_server, settings):
+def test_the_simulated_newsroom_times_new_headlines_on_the_home_page_and_feed(live_server, settings, role):
+    role("Editor"), role("Reporter")  # as above
     generate()
     settings.NEWSROOM_PAGE_CACHE = True
     time.sleep(0.5)  # past the clock margin of the generator's purge, as above
