@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
@@ -87,8 +88,6 @@ def rendering_started() -> datetime:
     """When the page being rendered began (now, outside a request). A page's next change by the clock is looked up
     from this moment, not from the moment of the query: a story going live while the page renders must end its
     lifetime, not be missed by it."""
-    from django.utils import timezone
-
     rendering = _rendering.get()
     if rendering is None:
         return timezone.now()
