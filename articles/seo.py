@@ -150,7 +150,7 @@ def news_article(request, article, image=None):
         "headline": Truncator(article.headline).chars(110),
         "description": article.dek or article.headline,
         "datePublished": timezone.localtime(article.published_at).isoformat(),
-        "dateModified": timezone.localtime(max(article.updated_at, article.published_at)).isoformat(),
+        "dateModified": timezone.localtime(article.modified_at).isoformat(),
         "author": [
             {
                 "@type": "Person",
@@ -209,7 +209,7 @@ def article_meta(request, article):
         image=image,
         article={
             "published_time": article.published_at,
-            "modified_time": max(article.updated_at, article.published_at),
+            "modified_time": article.modified_at,
             "section": article.category.name if article.category else "",
             "tags": [tag.name for tag in article.tags.all()],
             "authors": [
