@@ -82,7 +82,7 @@ def home(request):
             "latest": latest,
             "rails": rails,
             "nav_categories": nav,
-            "meta": seo.home_meta(request),
+            "meta": seo.home_meta(request, pictured=[lead, *top_stories, *latest]),
         },
     )
 
@@ -154,6 +154,7 @@ def category_detail(request, slug):
         crumbs=crumbs,
         feeds=[_feed_link(category.name, "articles:category-feed", category.slug, request)],
         page_obj=page_obj,
+        pictured=page_obj,
     )
     return render(
         request,
@@ -186,6 +187,7 @@ def tag_detail(request, slug):
         crumbs=[(tag.name, path)],
         feeds=[_feed_link(tag.name, "articles:tag-feed", tag.slug, request)],
         page_obj=page_obj,
+        pictured=page_obj,
     )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
 
