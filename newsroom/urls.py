@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,9 +23,6 @@ if settings.NEWSROOM_BENCH:
         path("_bench/baseline", views.bench_baseline),
         path("_bench/static/<int:size>", views.bench_static),
     ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Public site: crawlers and error pages.
 from articles import sitemaps as article_sitemaps  # noqa: E402
