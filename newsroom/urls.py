@@ -11,6 +11,7 @@ admin.site.index_title = "The newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),

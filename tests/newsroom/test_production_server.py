@@ -179,3 +179,14 @@ def test_nothing_else_is_served_from_the_media_folder(production_server, path):
     status, body = production_server.get(path)
     assert status in (400, 404)
     assert b"private" not in body and b"SQLite" not in body
+
+
+def test_favicon_ico_leads_to_the_collected_icon(production_server):
+    status, headers, _body = production_server.request("GET", "/favicon.ico")
+    assert status == 302
+    location = headers["Location"]
+    assert location.startswith("/static/img/favicon.") and location.endswith(".ico")  # hashed: kept for good
+    status, headers, body = production_server.request("GET", location)
+    assert status == 200
+    assert headers["Content-Type"] in ("image/vnd.microsoft.icon", "image/x-icon")
+    assert body.startswith(b"\x00\x00\x01\x00")  # an ICO file
