@@ -33,7 +33,8 @@ RESTORED_FIELDS = [
 
 
 def register():
-    from articles.models import Article, Byline, Image
+    from articles.models import Article, Byline
+    from photos.models import Image
 
     if not reversion.is_registered(Image):
         # Every admin change of a library picture, with who made it; a picture's change is also recorded as a

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
-from articles import purges
 from articles.models import Article
 from mailinglist.models import ARCHIVE_KEY, Issue, IssueArticle
 from newsroom import pagecache
+from public import purges
 
 WITHDRAWN_NOTICE = "This story has been withdrawn."
 OFFLINE_NOTICE = "This story is no longer online."

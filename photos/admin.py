@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,10 +15,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from reversion.models import Version
 
-from articles import services
-from articles.images import inspect_upload
-from articles.models import Article, Image, showing_image
-from articles.renditions import picture_for, thumbnail_url
+from photos import services, usage
+from photos.images import inspect_upload
+from photos.models import Image
+from photos.renditions import picture_for, thumbnail_url
 
 PICKER_PAGE_SIZE = 48
 
@@ -27,7 +26,7 @@ PICKER_PAGE_SIZE = 48
 class PrivateFileInput(forms.ClearableFileInput):
     """A file input that names the current original without linking to it: originals have no URL."""
 
-    template_name = "articles/widgets/private_file.html"
+    template_name = "photos/widgets/private_file.html"
 
     def is_initial(self, value):
         return bool(value and getattr(value, "name", None))
@@ -88,8 +87,8 @@ class ImageAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["articles/admin/images.css"]}
-        js = ["articles/admin/focal_point.js"]
+        css = {"all": ["photos/admin/images.css"]}
+        js = ["photos/admin/focal_point.js"]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # the focal point is chosen on the picture, which exists once it is uploaded
@@ -139,25 +138,18 @@ class ImageAdmin(admin.ModelAdmin):
         comment = entry.get_change_message() or "Saved."
         reversion.set_comment(f"Picture {image.pk}: {comment}")
         # Readers of these stories see the change at once: it belongs in their history too.
-        for article in image.published_articles():
-            reversion.add_to_revision(article)
+        for use in image.uses():
+            if use.published and use.obj is not None:
+                reversion.add_to_revision(use.obj)
 
     @admin.display(description="Shown in")
     def used_by(self, obj):
         if not obj or not obj.pk:
             return "—"
-        articles = list(Article.objects.filter(showing_image(obj)).only("pk", "headline", "status")[:20])
-        if not articles:
+        uses = obj.uses()[:20]
+        if not uses:
             return "No article shows this picture."
-        items = [
-            format_html(
-                '<li><a href="{}">{}</a> ({})</li>',
-                reverse("admin:articles_article_change", args=[article.pk]),
-                article.headline,
-                article.get_status_display(),
-            )
-            for article in articles
-        ]
+        items = [format_html('<li><a href="{}">{}</a> ({})</li>', use.admin_url, use.title, use.status) for use in uses]
         return format_html("<ul>{}</ul>", format_html("".join(["{}"] * len(items)), *items))
 
     @admin.display(description="Earlier versions")
@@ -195,14 +187,18 @@ class ImageAdmin(admin.ModelAdmin):
     def response_post_save_add(self, request, obj):
         # Straight on to the focal point: it can only be set once the picture exists.
         self.message_user(request, "Now click the subject of the picture to set the focal point for its crops.")
-        return HttpResponseRedirect(reverse("admin:articles_image_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:photos_image_change", args=[obj.pk]))
 
     def get_deleted_objects(self, objs, request):
         """Also protect pictures placed in article bodies, which no foreign key records."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for article in articles_showing_inline(objs):
-            url = reverse("admin:articles_article_change", args=[article.pk])
-            protected.append(format_html('Article: <a href="{}">{}</a> (in the body)', url, article.headline))
+        # Foreign keys (a lead image) are protected by the database already; uses no key records are added here.
+        for uses in usage.uses_of(objs).values():
+            for use in uses:
+                if use.how != "lead image":
+                    protected.append(
+                        format_html('{}: <a href="{}">{}</a> ({})', use.what, use.admin_url, use.title, use.how)
+                    )
         return to_delete, model_count, perms_needed, protected
 
     def delete_model(self, request, obj):
@@ -267,10 +263,8 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("pick/", self.admin_site.admin_view(self.picker_view), name="articles_image_picker"),
-            path(
-                "<int:pk>/thumbnail/", self.admin_site.admin_view(self.thumbnail_view), name="articles_image_thumbnail"
-            ),
+            path("pick/", self.admin_site.admin_view(self.picker_view), name="photos_image_picker"),
+            path("<int:pk>/thumbnail/", self.admin_site.admin_view(self.thumbnail_view), name="photos_image_thumbnail"),
             *super().get_urls(),
         ]
 
@@ -298,9 +292,9 @@ class ImageAdmin(admin.ModelAdmin):
             "func_num": request.GET.get("CKEditorFuncNum", ""),
             "images": [(image, thumbnail_url(image)) for image in images[:PICKER_PAGE_SIZE]],
             "more": images.count() > PICKER_PAGE_SIZE,
-            "media": forms.Media(js=["articles/admin/image_picker.js"], css={"all": ["articles/admin/images.css"]}),
+            "media": forms.Media(js=["photos/admin/image_picker.js"], css={"all": ["photos/admin/images.css"]}),
         }
-        return TemplateResponse(request, "admin/articles/image/picker.html", context)
+        return TemplateResponse(request, "admin/photos/image/picker.html", context)
 
     def thumbnail_view(self, request, pk):
         """Redirect to an image's small crop: lets the lead image widget follow a choice made in the popup."""
@@ -319,28 +313,20 @@ def ensure_baseline_revision(image):
         reversion.set_comment("The picture as it was before its first change in the admin.")
 
 
-def articles_showing_inline(images):
-    """Articles whose body places one of these images (the editor records the image id in ``data-file``)."""
-    condition = Q()
-    for image in images:
-        condition |= Q(body__contains=f'data-file="{image.pk}"')
-    return Article.objects.filter(condition).only("pk", "headline") if condition else Article.objects.none()
-
-
 class LeadImageWidget(ForeignKeyRawIdWidget):
     """The raw-id lookup (the library's searchable list, with thumbnails, in a popup) plus the chosen picture."""
 
-    template_name = "articles/widgets/lead_image.html"
+    template_name = "photos/widgets/lead_image.html"
 
     class Media:
-        css = {"all": ["articles/admin/images.css"]}
-        js = ["admin/js/jquery.init.js", "articles/admin/lead_image.js"]
+        css = {"all": ["photos/admin/images.css"]}
+        js = ["admin/js/jquery.init.js", "photos/admin/lead_image.js"]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         image = Image.objects.filter(pk=value).first() if value not in (None, "") else None
         context["thumbnail"] = thumbnail_url(image) if image else ""
-        context["thumbnail_base"] = reverse("admin:articles_image_changelist")
+        context["thumbnail_base"] = reverse("admin:photos_image_changelist")
         return context
 
 

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image as PILImage
 
-from articles.images import crop_box, encode, open_first_frame
+from photos.images import crop_box, encode, open_first_frame
 
 logger = logging.getLogger(__name__)
 

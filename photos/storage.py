@@ -11,7 +11,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise ValueError("Image originals are private and have no URL; serve a rendition instead.")
 
 
-@deconstructible(path="articles.storage.OriginalsStorage")
+@deconstructible(path="photos.storage.OriginalsStorage")
 class OriginalsStorage:
     """Looks the ``originals`` storage up on every use, so a settings change (S3, tests) takes effect."""
 

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles import purges
-from articles.models import Category, PromoBanner
+from articles.models import Category
 from newsroom import pagecache
+from public import purges
+from public.models import PromoBanner
 
 
 def _navigation():

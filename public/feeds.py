@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom 1.0 feeds of the latest published articles: site-wide and per category, tag and author.
 
 Every byline is credited (one dc:creator per author in RSS, one <author> per author in Atom); the lead image goes in
-as an enclosure through `item_enclosures`, which asks articles.seo.lead_image.
+as an enclosure through `item_enclosures`, which asks public.seo.lead_image.
 """
 
 import copy
@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from taggit.models import Tag
 
-from articles import purges, seo
 from articles.models import Article, Author, Category
+from public import purges, seo
 
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 

@@ -21,23 +21,23 @@ def _private(response):
 def render_preview(request, article, link=None):
     """The article at its real template, marked as a preview, never cached or indexed."""
     context = {"article": article, "preview": True, "preview_link": link}
-    return _private(render(request, "articles/article_preview.html", context))
+    return _private(render(request, "public/article_preview.html", context))
 
 
 @require_safe
 def preview(request, token):
     link = PreviewLink.objects.from_token(token)
     if link is None:
-        response = render(request, "articles/preview_unavailable.html", {"reason": "invalid"}, status=404)
+        response = render(request, "public/preview_unavailable.html", {"reason": "invalid"}, status=404)
         return _private(response)
     if not link.is_active:
         reason = "revoked" if link.revoked_at else "expired"
-        return _private(render(request, "articles/preview_unavailable.html", {"reason": reason}, status=410))
+        return _private(render(request, "public/preview_unavailable.html", {"reason": reason}, status=410))
     article = Article.objects.for_display().get(pk=link.article_id)
     if article.is_live:
         return _private(HttpResponseRedirect(article.get_absolute_url()))
     if article.status == Article.Status.WITHDRAWN:
-        return _private(render(request, "articles/preview_unavailable.html", {"reason": "withdrawn"}, status=410))
+        return _private(render(request, "public/preview_unavailable.html", {"reason": "withdrawn"}, status=410))
     return render_preview(request, article, link)
 
 
@@ -54,5 +54,5 @@ def gone_or_moved(request, slug):
     if withdrawn is not None:
         # The notice names neither the headline nor the byline: a withdrawal may be for what they said.
         context = {"withdrawn": withdrawn, "withdrawn_on": withdrawn.withdrawn_at}
-        return render(request, "articles/article_withdrawn.html", context, status=410)
+        return render(request, "public/article_withdrawn.html", context, status=410)
     raise Http404("No article at this address.")

@@ -3,7 +3,8 @@
 Every cacheable page names what it shows (newsroom/pagecache.py does the keeping and the purging):
 
 - the things on it: ``article-<id>`` for each story it shows (page, listing item, feed entry), and what those show
-  with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures),
+  with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures: the
+  ``{% picture %}`` tag of photos/ names them itself),
   ``source-<id>`` (wire credits), ``tag-<id>`` (an article page's tags);
 - the listing it is: ``home`` (the home page and the site-wide feeds), ``section-list-<id>``, ``tag-list-<id>``,
   ``author-list-<id>`` (their pages and feeds), ``archive`` (the date archives: cold pages, whose links to the
@@ -19,7 +20,8 @@ What purges them, once committed:
 - a draft save, a review step, a comment, a preview link: nothing (nothing public changed);
 - a correction or update: the article, the corrections page and the sitemaps;
 - a section, tag, author, source or picture edited (a picture's new renditions too): its keys; the banner: ``banner``;
-- the mailing lists and a newsletter issue sent: ``lists`` and ``newsletter-archive`` (mailinglist/models.py).
+- the mailing lists and a newsletter issue sent: ``lists`` and ``newsletter-archive`` (mailinglist/models.py,
+  newsletters/models.py).
 
 And by the clock, with nothing running: a listing is kept no longer than the moment the next scheduled story that
 will join it goes live, and every page no longer than the banner's next start or end.
@@ -28,9 +30,12 @@ will join it goes live, and every page no longer than the banner's next start or
 from django.db.models.signals import post_delete, post_save
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, Correction, Image, PromoBanner, Source
+from articles.models import Article, Author, Category, Correction, Source
 from articles.signals import article_changed
 from newsroom import pagecache
+from photos.models import Image
+from photos.signals import renditions_changed
+from public.models import PromoBanner
 
 HOME, SEARCH, SITEMAPS, CORRECTIONS, ARCHIVE = "home", "search", "sitemaps", "corrections", "archive"
 NAV, BANNER = "nav", "banner"
@@ -81,10 +86,6 @@ def show_listing(key, joining=None):
 
 def show_navigation():
     pagecache.add_keys(NAV)
-
-
-def show_picture(image_id):
-    pagecache.add_keys(f"image-{image_id}")
 
 
 def show_section(*categories):
@@ -154,8 +155,8 @@ def _entity(*keys):
     return purge
 
 
-def picture_changed(image_id):
-    """A picture's renditions were swapped (a queryset update, which sends no signal)."""
+def picture_changed(sender, *, image_id, **kwargs):
+    """A picture's renditions were swapped (a queryset update, which sends no post_save)."""
     pagecache.purge(f"image-{image_id}")
 
 
@@ -173,6 +174,7 @@ RULES = {
 
 def connect():
     article_changed.connect(article_was_changed, dispatch_uid="purges_article_changed")
+    renditions_changed.connect(picture_changed, dispatch_uid="purges_renditions_changed")
     for model, receiver in RULES.items():
         post_save.connect(receiver, sender=model, dispatch_uid=f"purges_save_{model.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"purges_delete_{model.__name__}")

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import purges
 from articles.models import Article, Author, Category
 from newsroom import pagecache
+from public import purges
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News: at most 1,000 URLs per news sitemap
@@ -186,7 +186,7 @@ def news(request):
         pagecache.expire_at(min(article.published_at for article in articles) + NEWS_WINDOW)
     return render(
         request,
-        "sitemaps/news.xml",
+        "public/sitemaps/news.xml",
         {
             "articles": articles,
             "publication_name": settings.SITE_NAME,

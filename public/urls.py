@@ -1,10 +1,11 @@
-from django.urls import path, re_path
+"""The public site's URLs (the contract in DESIGN.md). Crawler files, sitemaps and share-link previews sit at the root
+without a namespace; the pages keep the "articles" namespace their names have always had (`articles:detail`...)."""
 
-from articles import feeds, views
+from django.urls import include, path, re_path
 
-app_name = "articles"
+from public import feeds, previews, sitemaps, views
 
-urlpatterns = [
+pages = [
     path("", views.home, name="home"),
     path("<int:year>/<int:month>/<int:day>/<slug:slug>/", views.article_detail, name="detail"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
@@ -25,4 +26,13 @@ urlpatterns = [
     path("category/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
     path("tag/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+]
+
+urlpatterns = [
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemap-<str:section>.xml", sitemaps.section, name="sitemap-section"),
+    path("news-sitemap.xml", sitemaps.news, name="news-sitemap"),
+    path("preview/<str:token>/", previews.preview, name="preview"),
+    path("", include((pages, "articles"))),
 ]

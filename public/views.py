@@ -17,9 +17,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from articles import purges, search, seo
 from articles.models import Article, Author, Category, Correction
-from articles.workflow_views import gone_or_moved
+from public import purges, search, seo
+from public.previews import gone_or_moved
 
 HOME_TOP_STORIES = 4
 HOME_LATEST = 12
@@ -75,7 +75,7 @@ def home(request):
     purges.show(lead, *top_stories, *latest, *(article for _, articles in rails for article in articles))
     return render(
         request,
-        "articles/home.html",
+        "public/home.html",
         {
             "lead": lead,
             "top_stories": top_stories,
@@ -126,7 +126,7 @@ def article_detail(request, year, month, day, slug):
         return gone_or_moved(request, slug)
     purges.show(article, page=True)
     meta = seo.article_meta(request, article)
-    return render(request, "articles/article_detail.html", {"article": article, "meta": meta})
+    return render(request, "public/article_detail.html", {"article": article, "meta": meta})
 
 
 def _feed_link(title, url_name, slug, request):
@@ -157,7 +157,7 @@ def category_detail(request, slug):
     )
     return render(
         request,
-        "articles/category_detail.html",
+        "public/category_detail.html",
         {
             "category": category,
             "subcategories": category.children.all(),
@@ -187,7 +187,7 @@ def tag_detail(request, slug):
         feeds=[_feed_link(tag.name, "articles:tag-feed", tag.slug, request)],
         page_obj=page_obj,
     )
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
+    return render(request, "public/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
 
 
 @require_safe
@@ -220,7 +220,7 @@ def author_detail(request, slug):
             **({"image": request.build_absolute_uri(author.photo.url)} if author.photo else {}),
         }
     )
-    return render(request, "articles/author_detail.html", {"author": author, "page_obj": page_obj, "meta": meta})
+    return render(request, "public/author_detail.html", {"author": author, "page_obj": page_obj, "meta": meta})
 
 
 @require_safe
@@ -237,7 +237,7 @@ def corrections(request):
         crumbs=[("Corrections", reverse("articles:corrections"))],
         page_obj=page_obj,
     )
-    return render(request, "articles/corrections.html", {"page_obj": page_obj, "meta": meta})
+    return render(request, "public/corrections.html", {"page_obj": page_obj, "meta": meta})
 
 
 class ArchiveMixin:
@@ -283,7 +283,7 @@ def _month_crumb(date):
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
-    template_name = "articles/archive_year.html"
+    template_name = "public/archive_year.html"
     make_object_list = True
 
     def get_allow_empty(self):
@@ -307,7 +307,7 @@ class YearArchive(ArchiveMixin, YearArchiveView):
 
 
 class MonthArchive(ArchiveMixin, MonthArchiveView):
-    template_name = "articles/archive_month.html"
+    template_name = "public/archive_month.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -319,7 +319,7 @@ class MonthArchive(ArchiveMixin, MonthArchiveView):
 
 
 class DayArchive(ArchiveMixin, DayArchiveView):
-    template_name = "articles/archive_day.html"
+    template_name = "public/archive_day.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -444,7 +444,7 @@ def search_view(request):
     )
     return render(
         request,
-        "articles/search.html",
+        "public/search.html",
         {
             "form": form,
             "query": query,

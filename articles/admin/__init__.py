@@ -3,16 +3,15 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.urls import path
-from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from articles import services
-from articles.admin_images import LeadImageAdminMixin
-from articles.images import inspect_upload
-from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
+from articles.admin.workflow import ArticleWorkflowAdmin
+from articles.models import Article, Author, Byline, Category, Source, format_bylines
 from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
-from articles.workflow_admin import ArticleWorkflowAdmin
 from mailinglist.admin_issues import BreakingAlertAdminMixin
+from photos.admin import LeadImageAdminMixin
+from photos.images import inspect_upload
 
 
 @admin.register(Source)
@@ -173,14 +172,3 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else None
-
-
-@admin.register(PromoBanner)
-class PromoBannerAdmin(admin.ModelAdmin):
-    list_display = ["text", "url", "active_from", "active_until", "is_active"]
-    search_fields = ["text"]
-
-    @admin.display(boolean=True, description="Active now")
-    def is_active(self, obj):
-        now = timezone.now()
-        return obj.active_from <= now and (obj.active_until is None or obj.active_until > now)

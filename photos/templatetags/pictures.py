@@ -7,8 +7,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from articles import purges
-from articles.renditions import SPECS, picture_for
+from newsroom import pagecache
+from photos.renditions import SPECS, picture_for
 
 register = template.Library()
 
@@ -16,7 +16,8 @@ register = template.Library()
 def picture_context(
     image, spec, *, sizes=None, eager=False, caption=None, credit=None, figure=True, alt=None, css_class=""
 ):
-    purges.show_picture(image.pk)  # the page names every picture it shows: new renditions purge it
+    # The page names every picture it shows: new renditions purge it (public/purges.py).
+    pagecache.add_keys(f"image-{image.pk}")
     return {
         "image": image,
         "spec": spec,
@@ -31,7 +32,7 @@ def picture_context(
     }
 
 
-@register.inclusion_tag("articles/_picture.html")
+@register.inclusion_tag("photos/picture.html")
 def picture(image, spec="article", *, sizes=None, eager=False, caption=None, credit=None, figure=True, css_class=""):
     """A <picture> of a rendition spec: WebP and JPEG srcsets, width and height, lazy unless `eager`.
 
@@ -57,7 +58,7 @@ def inline_pictures(body):
 
     One query for all the images in the body, none when it has none.
     """
-    from articles.models import Image
+    from photos.models import Image
 
     ids = {int(i) for i in FILE_ID.findall(body or "")}
     if not ids:
@@ -79,7 +80,7 @@ def inline_pictures(body):
             caption=mark_safe(caption_html) if caption_html and caption_html.strip() else None,  # noqa: S308
             css_class="inline",
         )
-        return render_to_string("articles/_picture.html", context).strip()
+        return render_to_string("photos/picture.html", context).strip()
 
     def figure(match):
         rendered = render(match[1], match[2])

@@ -9,15 +9,30 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor_client(client, make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "public"]))
     client.force_login(user)
     return client
 
 
-@pytest.mark.parametrize("model", ["article", "author", "source", "category", "promobanner"])
+@pytest.mark.parametrize(
+    "model", ["articles/article", "articles/author", "articles/source", "articles/category", "public/promobanner"]
+)
 def test_changelist_and_add_pages_load_for_an_editor(editor_client, model):
-    assert editor_client.get(f"/admin/articles/{model}/").status_code == 200
-    assert editor_client.get(f"/admin/articles/{model}/add/").status_code == 200
+    assert editor_client.get(f"/admin/{model}/").status_code == 200
+    assert editor_client.get(f"/admin/{model}/add/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/articles/image/", "/admin/photos/image/"),
+        ("/admin/articles/image/7/change/?_popup=1", "/admin/photos/image/7/change/?_popup=1"),
+        ("/admin/articles/promobanner/add/", "/admin/public/promobanner/add/"),
+    ],
+)
+def test_admin_screens_that_moved_app_keep_their_old_addresses(editor_client, old, new):
+    response = editor_client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
 
 
 def test_article_change_page_loads_with_inline_bylines(editor_client, make_article, make_author):

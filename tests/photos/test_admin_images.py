@@ -4,8 +4,9 @@ import lxml.html
 import pytest
 from django.contrib.auth.models import Permission
 
-from articles.models import Article, Image
-from tests.articles.test_images import png_header_bomb
+from articles.models import Article
+from photos.models import Image
+from tests.photos.test_images import png_header_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "public"]))
     return user
 
 
@@ -26,7 +27,7 @@ def editor_client(client, editor):
 def upload_through_admin(client, upload, capture, **fields):
     data = {"alt_text": "Trucks queue at the border", "caption": "", "credit": "", "source": "", **fields}
     with capture(execute=True):
-        return client.post("/admin/articles/image/add/", {**data, "original": upload})
+        return client.post("/admin/photos/image/add/", {**data, "original": upload})
 
 
 def test_editor_uploads_and_describes_a_picture(editor_client, editor, make_upload, django_capture_on_commit_callbacks):
@@ -39,7 +40,7 @@ def test_editor_uploads_and_describes_a_picture(editor_client, editor, make_uplo
     )
     image = Image.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/articles/image/{image.pk}/change/"
+    assert response["Location"] == f"/admin/photos/image/{image.pk}/change/"
     assert (image.width, image.height, image.format) == (1600, 1000, "JPEG")
     assert image.uploaded_by == editor
     assert image.renditions_ready
@@ -81,7 +82,7 @@ def test_library_lists_thumbnails_and_searches_caption_credit_and_alt(editor_cli
     make_image(alt_text="Olive groves", caption="Harvest near Idlib", credit="Reuters/Khalil Ashawi")
     make_image(alt_text="Parliament", caption="A vote in Brussels", credit="AP Photo/Virginia Mayo")
     for query, expected in [("Harvest", "Olive groves"), ("Ashawi", "Olive groves"), ("Parliament", "Parliament")]:
-        page = lxml.html.fromstring(editor_client.get("/admin/articles/image/", {"q": query}).content)
+        page = lxml.html.fromstring(editor_client.get("/admin/photos/image/", {"q": query}).content)
         rows = page.cssselect("#result_list tbody tr")
         assert len(rows) == 1 and expected in rows[0].text_content()
         assert rows[0].cssselect("img.library-thumb")[0].get("src").endswith(".jpg")
@@ -92,9 +93,9 @@ def test_changing_the_focal_point_in_the_admin_remakes_the_crops(
 ):
     image = make_image()
     old = dict(image.renditions)
-    page = lxml.html.fromstring(editor_client.get(f"/admin/articles/image/{image.pk}/change/").content)
+    page = lxml.html.fromstring(editor_client.get(f"/admin/photos/image/{image.pk}/change/").content)
     assert page.cssselect(".focal-picker img")[0].get("src") == image.file.url
-    assert page.cssselect('script[src$="articles/admin/focal_point.js"]')
+    assert page.cssselect('script[src$="photos/admin/focal_point.js"]')
     assert not [s for s in page.cssselect("script") if (s.text or "").strip()]  # no inline scripts
 
     data = {
@@ -106,7 +107,7 @@ def test_changing_the_focal_point_in_the_admin_remakes_the_crops(
         "focal_y": "0.3",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(f"/admin/articles/image/{image.pk}/change/", data)
+        response = editor_client.post(f"/admin/photos/image/{image.pk}/change/", data)
     assert response.status_code == 302
     image.refresh_from_db()
     assert (image.focal_x, image.focal_y) == (0.2, 0.3)
@@ -118,7 +119,7 @@ def test_editing_only_the_caption_keeps_the_renditions(editor_client, make_image
     data = {"alt_text": image.alt_text, "caption": "New caption", "credit": "", "source": ""}
     data |= {"focal_x": "0.5", "focal_y": "0.5"}
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        editor_client.post(f"/admin/articles/image/{image.pk}/change/", data)
+        editor_client.post(f"/admin/photos/image/{image.pk}/change/", data)
     image.refresh_from_db()
     assert image.caption == "New caption" and image.renditions_ready
     assert not [job for job in queued if "queue_renditions" in job.__qualname__]
@@ -127,7 +128,7 @@ def test_editing_only_the_caption_keeps_the_renditions(editor_client, make_image
 def test_a_focal_point_outside_the_picture_is_refused(editor_client, make_image):
     image = make_image()
     data = {"alt_text": "x", "caption": "", "credit": "", "source": "", "focal_x": "1.5", "focal_y": "-1"}
-    response = editor_client.post(f"/admin/articles/image/{image.pk}/change/", data)
+    response = editor_client.post(f"/admin/photos/image/{image.pk}/change/", data)
     assert response.status_code == 200
     assert "Ensure this value is less than or equal to 1" in response.content.decode()
     image.refresh_from_db()
@@ -138,7 +139,7 @@ def test_editor_picker_lists_and_searches_the_library(editor_client, make_image)
     make_image(alt_text="Olive groves", caption="Harvest near Idlib")
     make_image(alt_text="Parliament", caption="A vote in Brussels")
     page = lxml.html.fromstring(
-        editor_client.get("/admin/articles/image/pick/", {"CKEditorFuncNum": "-1", "q": "idlib"}).content
+        editor_client.get("/admin/photos/image/pick/", {"CKEditorFuncNum": "-1", "q": "idlib"}).content
     )
     (choice,) = page.cssselect(".image-choice")
     assert choice.get("data-alt") == "Olive groves" and choice.get("data-caption") == "Harvest near Idlib"
@@ -147,15 +148,15 @@ def test_editor_picker_lists_and_searches_the_library(editor_client, make_image)
 
 
 def test_picker_needs_a_staff_login(client, make_image):
-    response = client.get("/admin/articles/image/pick/")
+    response = client.get("/admin/photos/image/pick/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_thumbnail_redirect_follows_the_choice(editor_client, make_image):
     image = make_image()
-    response = editor_client.get(f"/admin/articles/image/{image.pk}/thumbnail/")
+    response = editor_client.get(f"/admin/photos/image/{image.pk}/thumbnail/")
     assert response.status_code == 302 and "/renditions/" in response["Location"]
-    assert editor_client.get("/admin/articles/image/999999/thumbnail/").status_code == 404
+    assert editor_client.get("/admin/photos/image/999999/thumbnail/").status_code == 404
 
 
 def test_article_form_shows_the_lead_image_picker_with_its_thumbnail(editor_client, make_article, make_image):
@@ -163,14 +164,14 @@ def test_article_form_shows_the_lead_image_picker_with_its_thumbnail(editor_clie
     page = lxml.html.fromstring(editor_client.get(f"/admin/articles/article/{article.pk}/change/").content)
     widget = page.cssselect(".lead-image-widget")[0]
     assert widget.cssselect("img.lead-image-thumb")[0].get("src").endswith(".jpg")
-    assert widget.cssselect("a.related-lookup")[0].get("href").startswith("/admin/articles/image/")
+    assert widget.cssselect("a.related-lookup")[0].get("href").startswith("/admin/photos/image/")
     assert page.cssselect("#id_lead_image_caption") and page.cssselect("#id_lead_image_credit")
 
 
 def test_an_image_leading_an_article_cannot_be_deleted(editor_client, make_article, make_image):
     image = make_image()
     make_article(lead_image=image)
-    response = editor_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+    response = editor_client.post(f"/admin/photos/image/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 200
     assert "would require deleting the following protected related objects" in response.content.decode()
     assert Image.objects.filter(pk=image.pk).exists()
@@ -179,14 +180,14 @@ def test_an_image_leading_an_article_cannot_be_deleted(editor_client, make_artic
 def test_deleting_an_unused_image_in_the_admin(editor_client, make_image, django_capture_on_commit_callbacks):
     image = make_image()
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+        response = editor_client.post(f"/admin/photos/image/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Image.objects.exists()
 
 
 def test_body_editor_offers_figures_from_the_library(editor_client):
     html = editor_client.get("/admin/articles/article/add/").content.decode()
-    assert "/admin/articles/image/pick/" in html
+    assert "/admin/photos/image/pick/" in html
     assert Article._meta.get_field("body").config["extensions"]["Figure"]
 
 
@@ -198,7 +199,7 @@ def test_uploading_a_new_file_replaces_the_picture_and_its_files(
     data = {"alt_text": image.alt_text, "caption": "", "credit": "", "source": "", "focal_x": "0.5", "focal_y": "0.5"}
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
-            f"/admin/articles/image/{image.pk}/change/",
+            f"/admin/photos/image/{image.pk}/change/",
             {**data, "original": make_upload(name="wider.png", fmt="PNG", size=(1200, 400))},
         )
     assert response.status_code == 302
@@ -216,7 +217,7 @@ def test_an_image_placed_in_a_body_cannot_be_deleted(editor_client, make_article
     make_article(
         headline="Other story", body=f'<figure class="figure"><img src="/x.jpg" data-file="{image.pk}0"></figure>'
     )
-    response = editor_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+    response = editor_client.post(f"/admin/photos/image/{image.pk}/delete/", {"post": "yes"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Convoy story</a> (in the body)" in html and "Other story" not in html

@@ -15,7 +15,7 @@ def change(client, image, capture, **fields):
     data = {"alt_text": image.alt_text, "caption": image.caption, "credit": image.credit, "source": ""}
     data |= {"focal_x": str(image.focal_x), "focal_y": str(image.focal_y), **fields}
     with capture(execute=True):
-        return client.post(f"/admin/articles/image/{image.pk}/change/", data)
+        return client.post(f"/admin/photos/image/{image.pk}/change/", data)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_reporter_cannot_change_a_picture_a_published_story_shows(
 def test_the_reporter_sees_why_the_picture_is_read_only(reporter_client, reporter, make_image, make_article):
     image = make_image(uploaded_by=reporter)
     make_article(lead_image=image)
-    page = reporter_client.get(f"/admin/articles/image/{image.pk}/change/")
+    page = reporter_client.get(f"/admin/photos/image/{image.pk}/change/")
     html = page.content.decode()
     assert page.status_code == 200
     assert "A published story shows this picture, so only an editor may change it." in html
@@ -120,6 +120,6 @@ def test_an_editors_change_is_in_the_picture_and_the_story_history(
     story = versions_of(article).first()
     assert story.revision == latest.revision, "the story's history records the change of its picture"
 
-    page = client.get(f"/admin/articles/image/{image.pk}/change/").content.decode()
+    page = client.get(f"/admin/photos/image/{image.pk}/change/").content.decode()
     assert "AP Photo/Ghaith Alsayed" in page, "the earlier credit is in the history on the picture's page"
     assert article.headline in page

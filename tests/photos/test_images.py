@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from PIL import ExifTags, ImageDraw
 from PIL import Image as PILImage
 
-from articles.images import crop_box, inspect_upload
-from articles.models import Image
-from articles.services import add_image
+from photos.images import crop_box, inspect_upload
+from photos.models import Image
+from photos.services import add_image
 from tests.conftest import picture_bytes
 
 pytestmark = pytest.mark.django_db
@@ -268,4 +268,4 @@ def test_originals_are_stored_outside_the_served_media_folder_by_default():
     originals = Path(project.STORAGES["originals"]["OPTIONS"]["location"]).resolve()
     media = Path(project.MEDIA_ROOT).resolve()
     assert media not in originals.parents and originals != media
-    assert project.STORAGES["originals"]["BACKEND"] == "articles.storage.PrivateFileSystemStorage"
+    assert project.STORAGES["originals"]["BACKEND"] == "photos.storage.PrivateFileSystemStorage"

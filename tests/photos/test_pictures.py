@@ -3,7 +3,7 @@ import pytest
 from django.template import Context, Template
 
 from articles.models import Article
-from articles.services import refocus_image
+from photos.services import refocus_image
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_pages_never_make_renditions(client, make_article, make_image, monkeypat
     def forbidden(*args, **kwargs):
         raise AssertionError("a page tried to make a rendition")
 
-    monkeypatch.setattr("articles.renditions.render_set", forbidden)
+    monkeypatch.setattr("photos.renditions.render_set", forbidden)
     monkeypatch.setattr("PIL.Image.open", forbidden)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         for url in ["/", article.get_absolute_url(), category_url]:

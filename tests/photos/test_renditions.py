@@ -6,11 +6,11 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from articles import renditions
-from articles.models import Image
-from articles.renditions import SPECS
-from articles.services import delete_image, refocus_image
-from articles.tasks import make_renditions
+from photos import renditions
+from photos.models import Image
+from photos.renditions import SPECS
+from photos.services import delete_image, refocus_image
+from photos.tasks import make_renditions
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@ import lxml.html
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, Image
+from articles.models import Article
+from photos.models import Image
 
 pytestmark = pytest.mark.django_db
 

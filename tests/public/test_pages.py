@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.demo.content import read_seed
 from articles.models import Article
+from public.demo.content import read_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from articles import sitemaps
 from articles.models import Article
+from public import sitemaps
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import lxml.html
 import pytest
 from django.contrib.auth.models import Permission
 
-from articles.models import Article, Author, Category, PromoBanner
+from articles.models import Article, Author, Category
+from public.models import PromoBanner
 from tests.security.payloads import (
     BAD_ARCHIVE_PATHS,
     PAGE_NUMBERS,
@@ -172,7 +173,7 @@ def test_javascript_urls_are_refused_in_link_fields(editor_client, make_category
     assert response.status_code == 200
     assert "Enter a valid URL" in response.content.decode()
     response = editor_client.post(
-        "/admin/articles/promobanner/add/",
+        "/admin/public/promobanner/add/",
         {
             "text": "x",
             "url": "data:text/html,<script>alert(1)</script>",

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from articles.models import Image
-from articles.services import queue_renditions
+from photos.models import Image
+from photos.services import queue_renditions
 
 
 class Command(BaseCommand):

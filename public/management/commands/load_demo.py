@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
-from articles.demo.pictures import CREDIT, PICTURES, jpeg_bytes
-from articles.models import Article, Author, Byline, Category, PromoBanner, Source
-from articles.roles import ensure_roles
-from articles.services import add_image
+from articles.models import Article, Author, Byline, Category, Source
 from newsroom import pagecache
+from photos.services import add_image
+from public.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
+from public.demo.pictures import CREDIT, PICTURES, jpeg_bytes
+from public.models import PromoBanner
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role group)
@@ -168,7 +168,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             self.stdout.write("Debug is off: no demo accounts created.")
             return
-        ensure_roles()
+        # The role groups are kept by newsroom/roles.py after every migrate.
         User = get_user_model()
         accounts = {}
         for username, first_name, last_name, role in DEMO_ACCOUNTS:
