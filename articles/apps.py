@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -8,6 +10,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import pictures, revisions, roles
+        from articles.search import register_sqlite_functions, repair_after_migrate
         from newsroom.roles import keep_in_step
         from photos import usage
 
@@ -15,3 +18,5 @@ class ArticlesConfig(AppConfig):
         usage.register(pictures.uses_in_articles)
         keep_in_step(self, roles.GRANTS)
         keep_in_step(self, roles.TAG_GRANTS, of="taggit")
+        connection_created.connect(register_sqlite_functions, dispatch_uid="articles_sqlite_functions")
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="articles_search_repair")

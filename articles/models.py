@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles import search
 from articles.fields import SanitizedHTMLField
 from articles.workflow import ArticleWorkflow
 
@@ -156,9 +157,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def search(self, query):
         """Full-text matches for a reader's query, best first (see articles/search.py)."""
-        from public import search
-
         return search.matching(self, query)
+
+    def snippets(self, query) -> dict:
+        """Highlighted passages of these articles' bodies for the query, by id (one query: keep it to one page)."""
+        return search.snippets(self, query)
 
     # Editorial reads (the admin dashboard and article list); never used on public pages.
 
@@ -166,8 +169,6 @@ class ArticleQuerySet(models.QuerySet):
         """The admin's search box, over every state: full-text matches of headline, dek and body (the public search's
         index, unranked and unbounded: the admin orders and pages them), the article whose ID or slug is the query
         (or the last part of a pasted address), and the stories of authors whose name contains it."""
-        from public import search
-
         query = search.clean_query(query)
         if not query:
             return self

@@ -1,6 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
 
 
 class PublicConfig(AppConfig):
@@ -13,8 +11,5 @@ class PublicConfig(AppConfig):
 
     def ready(self):
         from public import purges
-        from public.search import register_sqlite_functions, repair_after_migrate
 
         purges.connect()
-        connection_created.connect(register_sqlite_functions, dispatch_uid="public_sqlite_functions")
-        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="public_search_repair")

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from articles import search
 from articles.models import Article, Author, Category, Correction
-from public import purges, search, seo
+from public import purges, seo
 from public.previews import gone_or_moved
 
 HOME_TOP_STORIES = 4
@@ -427,7 +428,7 @@ def search_view(request):
             if page_obj is not None:
                 rows = Article.objects.published().for_listing().in_bulk(page_obj.object_list)
                 page_obj.object_list = [rows[pk] for pk in page_obj.object_list if pk in rows]
-                found = search.snippets([a.pk for a in page_obj.object_list], query)
+                found = Article.objects.filter(pk__in=[a.pk for a in page_obj.object_list]).snippets(query)
                 for article in page_obj.object_list:
                     article.snippet = found.get(article.pk, "")
                 purges.show(*page_obj.object_list)

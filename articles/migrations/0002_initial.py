@@ -5,10 +5,10 @@ import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
 
-# Full-text search storage, frozen here (public/search.py reads it). PostgreSQL: a weighted tsvector column with a GIN
+# Full-text search storage, frozen here (articles/search.py reads it). PostgreSQL: a weighted tsvector column with a GIN
 # index, kept current by a trigger (a trigger rather than a generated column, so later migrations can still change
 # the types of the columns it reads). SQLite: an FTS5 table of the article's plain text, kept current by triggers
-# that call newsroom_plain_text(), a function public/search.py registers on every SQLite connection.
+# that call newsroom_plain_text(), a function articles/search.py registers on every SQLite connection.
 POSTGRES_FORWARD = [
     "ALTER TABLE articles_article ADD COLUMN search_vector tsvector",
     """

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article
-from public import search
 
 pytestmark = pytest.mark.django_db
 
