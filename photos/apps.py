@@ -7,7 +7,14 @@ class PhotosConfig(AppConfig):
     verbose_name = "Photo library"
 
     def ready(self):
+        import reversion
+
         from newsroom.roles import keep_in_step
         from photos import roles
+        from photos.models import Image
 
         keep_in_step(self, roles.GRANTS)
+        if not reversion.is_registered(Image):
+            # Every admin change of a library picture, with who made it; the articles app also records it as a
+            # revision of each published story that shows it (photos/admin.py, through photos.usage).
+            reversion.register(Image)

@@ -5,23 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, ArticleRedirect, PreviewLink
-
-PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-}
-
-
-def _private(response):
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    return response
-
-
-def render_preview(request, article, link=None):
-    """The article at its real template, marked as a preview, never cached or indexed."""
-    context = {"article": article, "preview": True, "preview_link": link}
-    return _private(render(request, "public/article_preview.html", context))
+from articles.previews import private as _private
+from articles.previews import render_preview
 
 
 @require_safe

@@ -27,9 +27,9 @@ from taggit.models import Tag
 from articles import revisions, services
 from articles.fields import sanitize_body
 from articles.models import Article, Byline, Correction, PreviewLink, Transition
+from articles.previews import render_preview
 from articles.workflow import EditConflict
 from newsroom.admin_site import RecordAdmin
-from public.previews import render_preview
 
 # Someone who opened an article for editing this recently is mentioned to the next person who opens it.
 PRESENCE_WINDOW = timedelta(minutes=5)

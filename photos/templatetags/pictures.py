@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from newsroom import pagecache
+from photos.models import Image
 from photos.renditions import SPECS, picture_for
 
 register = template.Library()
@@ -58,8 +59,6 @@ def inline_pictures(body):
 
     One query for all the images in the body, none when it has none.
     """
-    from photos.models import Image
-
     ids = {int(i) for i in FILE_ID.findall(body or "")}
     if not ids:
         return mark_safe(body or "")  # noqa: S308 - sanitised on write (articles/fields.py)
