@@ -12,7 +12,10 @@ from articles.images import inspect_upload
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source, format_bylines
 from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
 from articles.workflow_admin import ArticleWorkflowAdmin
-from mailinglist.admin_issues import BreakingAlertAdminMixin
+
+# Links other apps add to an article's page (newsletters: "Send as breaking alert"), so this app needs to know
+# nothing of them: each is called with the request and the article, and returns (label, url) or None.
+article_tools = []
 
 
 @admin.register(Source)
@@ -104,7 +107,7 @@ class RecentTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", RecentTagFilter, "published_at"]
     date_hierarchy = "published_at"
@@ -159,6 +162,11 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.find(search_term), False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["article_tools"] = [link for tool in article_tools if (link := tool(request, obj))]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         return (

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from articles import purges
 from articles.models import Article
-from mailinglist.models import ARCHIVE_KEY, Issue, IssueArticle
+from newsletters.models import ARCHIVE_KEY, Issue, IssueArticle
 from newsroom import pagecache
 
 WITHDRAWN_NOTICE = "This story has been withdrawn."
@@ -131,14 +131,14 @@ def archive(request):
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page.") from None
-    return render(request, "mailinglist/archive.html", {"page_obj": page, "issues": archived_page(page.object_list)})
+    return render(request, "newsletters/archive.html", {"page_obj": page, "issues": archived_page(page.object_list)})
 
 
 @require_safe
 def archive_issue(request, pk: int):
     issue = get_object_or_404(Issue.objects.for_archive(), pk=pk)
     [entry] = archived_page([issue], stories_from=Article.objects.published().for_listing())
-    return render(request, "mailinglist/archive_issue.html", {"entry": entry})
+    return render(request, "newsletters/archive_issue.html", {"entry": entry})
 
 
 class IssueFeed(Feed):
@@ -149,7 +149,7 @@ class IssueFeed(Feed):
         return f"Newsletters and breaking-news alerts sent by {settings.SITE_NAME}."
 
     def link(self):
-        return reverse("mailinglist:archive")
+        return reverse("newsletters:archive")
 
     def items(self):
         issues = Issue.objects.for_archive()[: settings.NEWSLETTER_ARCHIVE_SIZE]

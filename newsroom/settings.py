@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "newsroom",
     "articles",
     "mailinglist",
+    "newsletters",
 ]
 
 # In order. The page cache answers a hit after the middleware every response needs (security headers, CSP,

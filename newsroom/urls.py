@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),
+    path("newsletter/", include("newsletters.urls")),
     path("preview/<str:token>/", workflow_views.preview, name="preview"),
     path("", include("articles.urls")),
 ]

@@ -7,6 +7,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def live_articles_only():
+    # Frozen here: the models moved to the newsletters app.
+    return models.Q(status="published", published_at__lte=django.utils.timezone.now())
+
+
 def grant(apps, schema_editor):
     from mailinglist.roles import ensure_newsletter_manager
 
@@ -53,7 +58,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('order', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(limit_choices_to=mailinglist.models.live_articles_only, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article')),
+                ('article', models.ForeignKey(limit_choices_to=live_articles_only, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article')),
                 ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='mailinglist.issue')),
             ],
             options={
