@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, PromoBanner, Source
+from mailinglist.models import MailingList, Subscriber, Subscription
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
@@ -179,12 +180,12 @@ def _role(name):
     from django.contrib.auth.models import Group
 
     from articles.roles import ensure_roles
-    from mailinglist.roles import ensure_newsletter_manager
+    from newsletters.roles import ensure_newsletter_roles
 
     # A transactional test's flush removes what the migrations made.
     if not Group.objects.filter(name=name, permissions__isnull=False).exists():
         ensure_roles()
-        ensure_newsletter_manager()
+        ensure_newsletter_roles()
     return Group.objects.get(name=name)
 
 
@@ -273,5 +274,38 @@ def make_image(db, make_upload, django_capture_on_commit_callbacks):
             image = add_image(upload=upload or make_upload(), **fields)
         image.refresh_from_db()
         return image
+
+    return make
+
+
+# ---- Mailing lists and subscribers (tests/mailinglist and tests/newsletters) ----------------------------------------
+
+
+@pytest.fixture
+def make_mailing_list(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("name", f"List {n}")
+        fields.setdefault("slug", f"list-{n}")
+        return MailingList.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_subscriber(db):
+    """A subscriber; `lists=[…]` subscribes them (status defaults to active when lists are given)."""
+    counter = iter(range(1, 100_000))
+
+    def make(*, lists=(), **fields):
+        n = next(counter)
+        fields.setdefault("email", f"reader{n}@example.com")
+        fields.setdefault("status", Subscriber.Status.ACTIVE if lists else Subscriber.Status.PENDING)
+        subscriber = Subscriber.objects.create(**fields)
+        for mailing_list in lists:
+            Subscription.objects.create(subscriber=subscriber, mailing_list=mailing_list)
+        return subscriber
 
     return make

@@ -15,7 +15,8 @@ from taggit.models import Tag
 
 from articles.models import Article
 from articles.tasks import make_renditions
-from mailinglist.models import Issue, MailingList
+from mailinglist.models import MailingList
+from newsletters.models import Issue
 from newsroom import pagecache
 
 pytestmark = pytest.mark.django_db
