@@ -11,6 +11,7 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "The newsroom"
 
 urlpatterns = [
+    path("admin/mailinglist/", include("newsletters.admin_redirects")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
