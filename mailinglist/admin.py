@@ -229,7 +229,3 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-# Issues, deliveries and breaking alerts (registered on import).
-from mailinglist import admin_issues  # noqa: E402, F401

@@ -11,6 +11,9 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db.models.signals import post_migrate
 
+# A role that has every permission of the app (e.g. the Newsletter manager over the mailing list).
+ALL = "__all__"
+
 
 def sync(app_label, grants, *, using="default"):
     """Give each group in ``grants`` exactly the listed permissions of ``app_label``'s models. Returns the groups."""
@@ -23,6 +26,8 @@ def sync(app_label, grants, *, using="default"):
     groups = {}
     for name, codenames in grants.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
+        if codenames == ALL:
+            codenames = list(own.values_list("codename", flat=True))
         wanted = list(own.filter(codename__in=codenames))
         missing = set(codenames) - {p.codename for p in wanted}
         if missing:

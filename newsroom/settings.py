@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "articles",
     "photos",
     "mailinglist",
+    "newsletters",
     "public",
 ]
 

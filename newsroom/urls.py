@@ -17,11 +17,13 @@ urlpatterns = [
         if settings.NEWSROOM_BENCH
         else []
     ),
+    # Admin screens that moved app keep their old addresses (newsroom/admin_redirects.py), ahead of the admin.
     path("admin/", include("newsroom.admin_redirects")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),
+    path("newsletter/", include("newsletters.urls")),
     path("", include("public.urls")),
     # Uploaded media with debug on (`make run`); static() adds nothing otherwise.
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

@@ -20,8 +20,8 @@ What purges them, once committed:
 - a draft save, a review step, a comment, a preview link: nothing (nothing public changed);
 - a correction or update: the article, the corrections page and the sitemaps;
 - a section, tag, author, source or picture edited (a picture's new renditions too): its keys; the banner: ``banner``;
-- the mailing lists and a newsletter issue sent: ``lists`` and ``newsletter-archive`` (mailinglist/models.py,
-  newsletters/models.py).
+- the mailing lists and a newsletter issue sent: ``lists`` (mailinglist/models.py) and ``newsletter-archive``
+  (newsletters/models.py).
 
 And by the clock, with nothing running: a listing is kept no longer than the moment the next scheduled story that
 will join it goes live, and every page no longer than the banner's next start or end.

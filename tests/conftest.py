@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, Source
+from mailinglist.models import MailingList, Subscriber, Subscription
 from public.models import PromoBanner
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
@@ -263,5 +264,38 @@ def make_image(db, make_upload, django_capture_on_commit_callbacks):
             image = add_image(upload=upload or make_upload(), **fields)
         image.refresh_from_db()
         return image
+
+    return make
+
+
+# ---- Mailing lists and subscribers (tests/mailinglist and tests/newsletters) ----------------------------------------
+
+
+@pytest.fixture
+def make_mailing_list(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("name", f"List {n}")
+        fields.setdefault("slug", f"list-{n}")
+        return MailingList.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_subscriber(db):
+    """A subscriber; `lists=[…]` subscribes them (status defaults to active when lists are given)."""
+    counter = iter(range(1, 100_000))
+
+    def make(*, lists=(), **fields):
+        n = next(counter)
+        fields.setdefault("email", f"reader{n}@example.com")
+        fields.setdefault("status", Subscriber.Status.ACTIVE if lists else Subscriber.Status.PENDING)
+        subscriber = Subscriber.objects.create(**fields)
+        for mailing_list in lists:
+            Subscription.objects.create(subscriber=subscriber, mailing_list=mailing_list)
+        return subscriber
 
     return make

@@ -9,9 +9,12 @@ from articles import services
 from articles.admin.workflow import ArticleWorkflowAdmin
 from articles.models import Article, Author, Byline, Category, Source, format_bylines
 from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
-from mailinglist.admin_issues import BreakingAlertAdminMixin
 from photos.admin import LeadImageAdminMixin
 from photos.images import inspect_upload
+
+# Links other apps add to an article's page (newsletters: "Send as breaking alert"), so this app needs to know
+# nothing of them: each is called with the request and the article, and returns (label, url) or None.
+article_tools = []
 
 
 @admin.register(Source)
@@ -103,7 +106,7 @@ class RecentTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", RecentTagFilter, "published_at"]
     date_hierarchy = "published_at"
@@ -158,6 +161,11 @@ class ArticleAdmin(BreakingAlertAdminMixin, LeadImageAdminMixin, ArticleWorkflow
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.find(search_term), False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["article_tools"] = [link for tool in article_tools if (link := tool(request, obj))]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         return (

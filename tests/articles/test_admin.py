@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from articles import admin as articles_admin
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,23 @@ def test_article_change_page_loads_with_inline_bylines(editor_client, make_artic
     assert "Lisa Schlein" in html
     assert "bylines-TOTAL_FORMS" in html
     assert "View on site" in html
+
+
+def test_other_apps_add_their_links_to_an_article_page(editor_client, make_article, monkeypatch):
+    article = make_article(headline="Cease-fire breaks down")
+    seen = []
+
+    def syndicate(request, article):
+        seen.append((request.user.is_staff, article.headline))
+        return "Syndicate", f"/syndicate/{article.pk}/"
+
+    monkeypatch.setattr(articles_admin, "article_tools", [syndicate, lambda request, article: None])
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+
+    assert f'<li><a href="/syndicate/{article.pk}/">Syndicate</a></li>' in html
+    assert seen == [(True, "Cease-fire breaks down")]
+    assert editor_client.get("/admin/articles/article/add/").status_code == 200  # no article yet: no tools asked
+    assert len(seen) == 1
 
 
 def test_article_list_searches_headline_dek_and_author(editor_client, make_article, make_author):

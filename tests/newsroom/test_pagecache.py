@@ -14,7 +14,8 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from mailinglist.models import Issue, MailingList
+from mailinglist.models import MailingList
+from newsletters.models import Issue
 from newsroom import pagecache
 from photos.tasks import make_renditions
 

@@ -8,10 +8,12 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from mailinglist import sending, services, tasks, tokens
+from mailinglist import tokens
 from mailinglist.consent import Consent
-from mailinglist.models import Delivery, Issue, IssueStateError, MailServer, Subscriber
-from tests.mailinglist.conftest import links_in, path_of
+from mailinglist.models import Subscriber
+from newsletters import sending, services, tasks
+from newsletters.models import Delivery, Issue, IssueStateError, MailServer
+from tests.mailinglist.conftest import free_port, links_in, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -270,8 +272,6 @@ def test_a_message_refused_at_data_fails_without_bouncing_the_address(counting_s
 def test_an_unreachable_server_puts_the_whole_batch_back_without_spending_attempts(
     counting_smtp, settings, make_issue, add_subscribers
 ):
-    from tests.mailinglist.conftest import free_port
-
     settings.NEWSLETTER_OUTAGE_BACKOFF = 5
     issue = make_issue()
     add_subscribers(issue.mailing_list, 5)

@@ -1,6 +1,6 @@
 """Composing and sending issues in the admin: pick published articles (or pre-fill today's briefing), preview in
 the browser, send a test to yourself, send now or schedule, and watch the progress. Breaking alerts start from an
-article's admin page (BreakingAlertAdminMixin on the article admin)."""
+article's admin page (`breaking_alert_tool`, one of the article admin's `article_tools`)."""
 
 from datetime import datetime
 
@@ -15,8 +15,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mailinglist import sending, services
-from mailinglist.models import Delivery, Issue, IssueArticle, IssueStateError, MailingList, MailServer, new_token_key
+from articles.models import Article
+from mailinglist.models import MailingList, new_token_key
+from newsletters import sending, services, tasks
+from newsletters.models import Delivery, Issue, IssueArticle, IssueStateError, MailServer
 from newsroom.admin_site import RecordAdmin
 
 # The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
@@ -30,8 +32,6 @@ class IssueArticleForm(forms.ModelForm):
         fields = ["order", "article"]
 
     def clean_article(self):
-        from articles.models import Article
-
         article = self.cleaned_data["article"]
         if article and not Article.objects.published().filter(pk=article.pk).exists():
             raise forms.ValidationError("Only published, live articles can go in an issue.")
@@ -47,8 +47,6 @@ class IssueArticleInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "article":
-            from articles.models import Article
-
             kwargs["queryset"] = Article.objects.published()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -71,7 +69,7 @@ class IssueAdmin(admin.ModelAdmin):
     list_select_related = ["mailing_list"]
     fields = ["mailing_list", "kind", "subject", "preheader", "intro"]
     inlines = [IssueArticleInline]
-    change_form_template = "admin/mailinglist/issue/change_form.html"
+    change_form_template = "admin/newsletters/issue/change_form.html"
 
     def has_change_permission(self, request, obj=None):
         return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
@@ -99,24 +97,24 @@ class IssueAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/preview/", view(require_GET(self.preview_view)), name="mailinglist_issue_preview"),
-            path("<int:pk>/progress/", view(require_GET(self.progress_view)), name="mailinglist_issue_progress"),
-            path("<int:pk>/test/", view(require_POST(self.test_view)), name="mailinglist_issue_test"),
-            path("<int:pk>/briefing/", view(require_POST(self.briefing_view)), name="mailinglist_issue_briefing"),
-            path("<int:pk>/send/", view(self.send_view), name="mailinglist_issue_send"),
-            path("<int:pk>/schedule/", view(require_POST(self.schedule_view)), name="mailinglist_issue_schedule"),
-            path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="mailinglist_issue_cancel"),
-            path("alert/<int:article_pk>/", view(self.alert_view), name="mailinglist_issue_alert"),
+            path("<int:pk>/preview/", view(require_GET(self.preview_view)), name="newsletters_issue_preview"),
+            path("<int:pk>/progress/", view(require_GET(self.progress_view)), name="newsletters_issue_progress"),
+            path("<int:pk>/test/", view(require_POST(self.test_view)), name="newsletters_issue_test"),
+            path("<int:pk>/briefing/", view(require_POST(self.briefing_view)), name="newsletters_issue_briefing"),
+            path("<int:pk>/send/", view(self.send_view), name="newsletters_issue_send"),
+            path("<int:pk>/schedule/", view(require_POST(self.schedule_view)), name="newsletters_issue_schedule"),
+            path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="newsletters_issue_cancel"),
+            path("alert/<int:article_pk>/", view(self.alert_view), name="newsletters_issue_alert"),
             *super().get_urls(),
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context["sending"] = {
-                "can_send": obj.is_editable and request.user.has_perm("mailinglist.send_issue"),
+                "can_send": obj.is_editable and request.user.has_perm("newsletters.send_issue"),
                 "can_edit": obj.is_editable and self.has_change_permission(request, obj),
                 "can_cancel": obj.status in (Issue.Status.SCHEDULED, Issue.Status.SENDING)
-                and request.user.has_perm("mailinglist.send_issue"),
+                and request.user.has_perm("newsletters.send_issue"),
                 "progress": obj.progress(),
                 "recipients_now": obj.mailing_list.recipient_count(),
                 "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -131,19 +129,19 @@ class IssueAdmin(admin.ModelAdmin):
         allowed = {
             "view": self.has_view_or_change_permission(request, issue),
             "change": self.has_change_permission(request, issue),
-            "send": request.user.has_perm("mailinglist.send_issue"),
+            "send": request.user.has_perm("newsletters.send_issue"),
         }[perm]
         if not allowed:
             raise PermissionDenied
         return issue
 
     def _back(self, issue):
-        return redirect(reverse("admin:mailinglist_issue_change", args=[issue.pk]))
+        return redirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
 
     @staticmethod
     def _refuse(request, issue, error):
         messages.error(request, str(error))
-        return redirect(reverse("admin:mailinglist_issue_change", args=[issue.pk]))
+        return redirect(reverse("admin:newsletters_issue_change", args=[issue.pk]))
 
     def preview_view(self, request, pk):
         issue = self._issue(request, pk)
@@ -203,13 +201,13 @@ class IssueAdmin(admin.ModelAdmin):
             messages.warning(
                 request, "The issue changed since that page was shown, or was not confirmed: check it and confirm."
             )
-            return redirect(reverse("admin:mailinglist_issue_send", args=[issue.pk]))
+            return redirect(reverse("admin:newsletters_issue_send", args=[issue.pk]))
         return self._confirmation(
             request,
             mailing,
             issue=issue,
             button=f"Send now to {mailing.recipients} subscriber{pluralize(mailing.recipients)}",
-            back_url=reverse("admin:mailinglist_issue_change", args=[issue.pk]),
+            back_url=reverse("admin:newsletters_issue_change", args=[issue.pk]),
             fields={"confirmed": mailing.fingerprint},
         )
 
@@ -225,7 +223,7 @@ class IssueAdmin(admin.ModelAdmin):
             "back_url": back_url,
             "fields": fields,
         }
-        return TemplateResponse(request, "admin/mailinglist/issue/send_confirm.html", context)
+        return TemplateResponse(request, "admin/newsletters/issue/send_confirm.html", context)
 
     def schedule_view(self, request, pk):
         issue = self._issue(request, pk, perm="send")
@@ -255,9 +253,7 @@ class IssueAdmin(admin.ModelAdmin):
     def alert_view(self, request, article_pk):
         """The form (list and subject), then a confirmation page showing what goes to whom; only the confirmation
         writes and sends anything."""
-        from articles.models import Article
-
-        if not request.user.has_perm("mailinglist.send_issue"):
+        if not request.user.has_perm("newsletters.send_issue"):
             raise PermissionDenied
         article = Article.objects.published().filter(pk=article_pk).first()
         if article is None:
@@ -277,7 +273,7 @@ class IssueAdmin(admin.ModelAdmin):
                         by=request.user,
                         key=key,
                     )
-                    started = services.start_sending(issue=issue)
+                    started = tasks.start_sending(issue=issue)
                 except IssueStateError as error:
                     messages.error(request, str(error))
                     return redirect(reverse("admin:articles_article_change", args=[article.pk]))
@@ -291,7 +287,7 @@ class IssueAdmin(admin.ModelAdmin):
                 mailing,
                 article=article,
                 button=f"Send the alert to {mailing.recipients} subscriber{pluralize(mailing.recipients)}",
-                back_url=reverse("admin:mailinglist_issue_alert", args=[article.pk]),
+                back_url=reverse("admin:newsletters_issue_alert", args=[article.pk]),
                 fields={
                     "mailing_list": mailing.mailing_list.pk,
                     "subject": mailing.subject,
@@ -307,7 +303,7 @@ class IssueAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(
-            request, "admin/mailinglist/issue/alert.html", context, status=400 if form.errors else 200
+            request, "admin/newsletters/issue/alert.html", context, status=400 if form.errors else 200
         )
 
 
@@ -328,13 +324,12 @@ class AlertForm(forms.Form):
             self.initial["mailing_list"] = alert_lists.first().pk
 
 
-class BreakingAlertAdminMixin:
-    """For the article admin: a "Send as breaking alert" link on a live article's page, for those who may send."""
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk and obj.is_live and request.user.has_perm("mailinglist.send_issue"):
-            context["breaking_alert_url"] = reverse("admin:mailinglist_issue_alert", args=[obj.pk])
-        return super().render_change_form(request, context, add, change, form_url, obj)
+def breaking_alert_tool(request, article):
+    """For the article admin (NewslettersConfig.ready adds it to its `article_tools`): a "Send as breaking alert"
+    link on a live article's page, for those who may send."""
+    if article.is_live and request.user.has_perm("newsletters.send_issue"):
+        return "Send as breaking alert", reverse("admin:newsletters_issue_alert", args=[article.pk])
+    return None
 
 
 @admin.register(Delivery)

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from mailinglist import sending
-from mailinglist.models import Delivery, Issue, MailServer
+from newsletters import sending
+from newsletters.models import Delivery, Issue, MailServer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 

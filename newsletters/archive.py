@@ -19,9 +19,8 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from mailinglist.models import ARCHIVE_KEY, Issue, IssueArticle
+from newsletters.models import ARCHIVE_KEY, Issue, IssueArticle
 from newsroom import pagecache
-from public import purges
 
 WITHDRAWN_NOTICE = "This story has been withdrawn."
 OFFLINE_NOTICE = "This story is no longer online."
@@ -111,7 +110,8 @@ def archived_page(issues, *, stories_from=None) -> list[ArchivedIssue]:
     items = list(items)
     # What the archive shows of an issue depends on whether its stories are still live: a withdrawal purges it.
     pagecache.add_keys(ARCHIVE_KEY)
-    purges.show_headlines(*(article_id for _issue_id, article_id in items))
+    # The key names are public/purges.py's (article-<id>), which the workflow's events purge.
+    pagecache.add_keys(*(f"article-{article_id}" for _issue_id, article_id in items))
     if stories_from is None:
         return entries
     live = stories_from.in_bulk({article_id for _issue_id, article_id in items})
@@ -131,14 +131,14 @@ def archive(request):
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page.") from None
-    return render(request, "mailinglist/archive.html", {"page_obj": page, "issues": archived_page(page.object_list)})
+    return render(request, "newsletters/archive.html", {"page_obj": page, "issues": archived_page(page.object_list)})
 
 
 @require_safe
 def archive_issue(request, pk: int):
     issue = get_object_or_404(Issue.objects.for_archive(), pk=pk)
     [entry] = archived_page([issue], stories_from=Article.objects.published().for_listing())
-    return render(request, "mailinglist/archive_issue.html", {"entry": entry})
+    return render(request, "newsletters/archive_issue.html", {"entry": entry})
 
 
 class IssueFeed(Feed):
@@ -149,7 +149,7 @@ class IssueFeed(Feed):
         return f"Newsletters and breaking-news alerts sent by {settings.SITE_NAME}."
 
     def link(self):
-        return reverse("mailinglist:archive")
+        return reverse("newsletters:archive")
 
     def items(self):
         issues = Issue.objects.for_archive()[: settings.NEWSLETTER_ARCHIVE_SIZE]

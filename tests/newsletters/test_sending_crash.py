@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from mailinglist import sending
-from mailinglist.models import Delivery, Issue
+from newsletters import sending, services
+from newsletters.models import Delivery, Issue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,8 +186,6 @@ def wait_until_sent(issue, *, timeout: float):
 def test_a_killed_task_worker_restarted_finishes_the_issue_through_the_watchdog(
     counting_smtp, database_tasks, make_issue, add_subscribers
 ):
-    from mailinglist import services
-
     issue = make_issue()
     subscribers = add_subscribers(issue.mailing_list, 1200)
     env = worker_env(counting_smtp)
@@ -221,8 +219,6 @@ def test_a_scheduled_issue_goes_out_when_its_time_comes_without_a_cron(
 
     from django.utils import timezone
 
-    from mailinglist import services
-
     issue = make_issue()
     add_subscribers(issue.mailing_list, 30)
     env = worker_env(counting_smtp)
@@ -247,8 +243,6 @@ def test_a_worker_killed_mid_send_is_taken_over_by_another_running_worker_within
 ):
     """No restart: the second worker was already running. Its watchdog finds the dead worker's claim once the
     lease (no longer renewed by the dead worker's heartbeat) runs out, and starts a new batch chain."""
-    from mailinglist import services
-
     settings.NEWSLETTER_LEASE_SECONDS = 3
     issue = make_issue()
     subscribers = add_subscribers(issue.mailing_list, 600)

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from mailinglist.models import Issue
+from newsletters import sending
+from newsletters.models import Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +101,6 @@ def test_an_embargoed_article_is_not_shown_before_its_time(client, sent_issue, m
 
 
 def test_an_issue_that_finishes_sending_appears_in_the_cached_archive_at_once(client, make_issue, add_subscribers):
-    from mailinglist import sending
-
     issue = make_issue(subject="Friday briefing")
     add_subscribers(issue.mailing_list, 2)
     assert "Friday briefing" not in client.get("/newsletter/archive/").content.decode()  # now cached

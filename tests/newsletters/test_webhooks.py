@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from mailinglist import sending
-from mailinglist.models import Delivery, Subscriber
+from mailinglist.models import Subscriber
+from newsletters import sending
+from newsletters.models import Delivery
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Bounce and complaint webhooks. The provider's own format is read by django-anymail, which also checks the
 request's HTTP basic auth against ANYMAIL["WEBHOOK_SECRET"]; its `tracking` signal hands us a normalised event.
 
-Connected in MailingListConfig.ready(): anymail's signal is its public API, and the receiver only passes the
+Connected in NewslettersConfig.ready(): anymail's signal is its public API, and the receiver only passes the
 event to a service.
 """
 
@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from newsletters import services
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,6 @@ def _is_soft(event, esp_name: str) -> bool:
 
 
 def handle_tracking(sender, event, esp_name, **kwargs):
-    from mailinglist import services
-
     if not event.recipient:
         return
     metadata = event.metadata or {}

@@ -26,7 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mailinglist import emails
-from mailinglist.models import Delivery, Issue, MailServer, Subscriber, Subscription
+from mailinglist.models import Subscriber, Subscription
+from newsletters.models import Delivery, Issue, MailServer
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def issue_context(issue: Issue, *, articles=None) -> dict:
         "issue": issue,
         "items": items,
         "intro_paragraphs": [part.strip() for part in issue.intro.split("\n\n") if part.strip()],
-        "archive_url": emails.absolute_url(reverse("mailinglist:archive_issue", args=[issue.pk])),
+        "archive_url": emails.absolute_url(reverse("newsletters:archive_issue", args=[issue.pk])),
     }
 
 
@@ -75,8 +76,8 @@ def render_issue(issue: Issue, *, articles=None, unsubscribe_url=UNSUBSCRIBE_MAR
     }
     return RenderedIssue(
         subject=issue.subject,
-        text=render_to_string("mailinglist/email/issue.txt", context),
-        html=render_to_string("mailinglist/email/issue.html", context),
+        text=render_to_string("newsletters/email/issue.txt", context),
+        html=render_to_string("newsletters/email/issue.html", context),
     )
 
 

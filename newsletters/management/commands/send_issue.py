@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mailinglist import sending, services
-from mailinglist.models import Issue, IssueStateError
+from newsletters import sending, tasks
+from newsletters.models import Issue, IssueStateError
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no issue {issue_id}.")
         if issue.status in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
             try:
-                services.start_sending(issue=issue)
+                tasks.start_sending(issue=issue)
             except IssueStateError as error:
                 raise CommandError(str(error)) from None
             issue.refresh_from_db()
