@@ -1,5 +1,5 @@
 """An unpublished story as readers will see it, for staff in the admin and for holders of a share link
-(public/previews.py): the public article template, marked as a preview, never cached or indexed."""
+(website/previews.py): the public article template, marked as a preview, never cached or indexed."""
 
 from django.shortcuts import render
 
@@ -18,4 +18,4 @@ def private(response):
 def render_preview(request, article, link=None):
     """The article at its real template, marked as a preview, never cached or indexed."""
     context = {"article": article, "preview": True, "preview_link": link}
-    return private(render(request, "public/article_preview.html", context))
+    return private(render(request, "website/article_preview.html", context))

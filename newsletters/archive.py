@@ -110,7 +110,7 @@ def archived_page(issues, *, stories_from=None) -> list[ArchivedIssue]:
     items = list(items)
     # What the archive shows of an issue depends on whether its stories are still live: a withdrawal purges it.
     pagecache.add_keys(ARCHIVE_KEY)
-    # The key names are public/purges.py's (article-<id>), which the workflow's events purge.
+    # The key names are website/purges.py's (article-<id>), which the workflow's events purge.
     pagecache.add_keys(*(f"article-{article_id}" for _issue_id, article_id in items))
     if stories_from is None:
         return entries

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "photos",
     "mailinglist",
     "newsletters",
-    "public",
+    "website",
 ]
 
 # In order. The page cache answers a hit after the middleware every response needs (security headers, CSP,
@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "public.context_processors.site",
+                "website.context_processors.site",
             ],
         },
     },
@@ -307,8 +307,8 @@ NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 # and without this axes would see only the proxy's address, letting anyone lock any editor out).
 AXES_CLIENT_IP_CALLABLE = "mailinglist.consent.client_ip"
 
-# Public site (public/): whole-page cache for anonymous readers, feeds, sitemaps, search.
-# The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: public/purges.py).
+# Public site (website/): whole-page cache for anonymous readers, feeds, sitemaps, search.
+# The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: website/purges.py).
 # Embedded engine: pages kept in the default cache. Behind Varnish (NEWSROOM_VARNISH_URLS) it keeps none itself, and
 # purges go to Varnish as well.
 # Varnish in front (deploy/varnish/newsroom.vcl, docs/deploy.md): the base URLs purges are sent to, e.g.

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, Source
 from mailinglist.models import MailingList, Subscriber, Subscription
-from public.models import PromoBanner
+from website.models import PromoBanner
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
 

@@ -17,7 +17,7 @@ register = template.Library()
 def picture_context(
     image, spec, *, sizes=None, eager=False, caption=None, credit=None, figure=True, alt=None, css_class=""
 ):
-    # The page names every picture it shows: new renditions purge it (public/purges.py).
+    # The page names every picture it shows: new renditions purge it (website/purges.py).
     pagecache.add_keys(f"image-{image.pk}")
     return {
         "image": image,

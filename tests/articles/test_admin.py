@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor_client(client, make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "public"]))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website"]))
     client.force_login(user)
     return client
 
@@ -28,7 +28,7 @@ def test_changelist_and_add_pages_load_for_an_editor(editor_client, model):
     [
         ("/admin/articles/image/", "/admin/photos/image/"),
         ("/admin/articles/image/7/change/?_popup=1", "/admin/photos/image/7/change/?_popup=1"),
-        ("/admin/articles/promobanner/add/", "/admin/public/promobanner/add/"),
+        ("/admin/articles/promobanner/add/", "/admin/website/promobanner/add/"),
     ],
 )
 def test_admin_screens_that_moved_app_keep_their_old_addresses(editor_client, old, new):

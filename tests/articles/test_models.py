@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.models import Article, Byline, format_bylines
-from public.models import PromoBanner
+from website.models import PromoBanner
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ and not only hidden behind the policy.
 import pytest
 
 from articles.models import Article, Author, Byline, Category
-from public.models import PromoBanner
+from website.models import PromoBanner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,7 @@ def test_no_payload_runs_anywhere(page, site, probe, make_user, make_image, scre
         "/admin/articles/author/",
         f"/admin/articles/author/{author.pk}/change/",
         f"/admin/articles/category/{category.pk}/change/",
-        "/admin/public/promobanner/",
+        "/admin/website/promobanner/",
         "/admin/photos/image/",
         f"/admin/photos/image/{image.pk}/change/",
         # Feeds as a browser shows them: the payloads sit in escaped XML text.

@@ -407,7 +407,7 @@ def test_a_failing_page_is_served_stale(client, site, monkeypatch, commit):
     def database_down(*args, **kwargs):
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("public.views.paginate", database_down)
+    monkeypatch.setattr("website.views.paginate", database_down)
     response = Client(raise_request_exception=False).get("/category/world/")
     assert response.status_code == 200
     assert response["X-Cache"] == "STALE"

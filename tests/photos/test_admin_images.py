@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "public"]))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website"]))
     return user
 
 
