@@ -11,15 +11,15 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from mailinglist.models import MailingList, new_token_key
 from newsletters import sending, services, tasks
 from newsletters.models import Delivery, Issue, IssueArticle, IssueStateError, MailServer
-from newsroom.admin_site import RecordAdmin
+from newsroom.admin_site import RecordAdmin, view_path
 
 # The preview shows the email as mail programs do: its inline styles and remote images are the point. It is a
 # page of our own making, with no script allowed at all, shown only to staff.
@@ -95,16 +95,16 @@ class IssueAdmin(admin.ModelAdmin):
         return "—"
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        get, post = ["GET", "HEAD"], ["POST"]
         return [
-            path("<int:pk>/preview/", view(require_GET(self.preview_view)), name="newsletters_issue_preview"),
-            path("<int:pk>/progress/", view(require_GET(self.progress_view)), name="newsletters_issue_progress"),
-            path("<int:pk>/test/", view(require_POST(self.test_view)), name="newsletters_issue_test"),
-            path("<int:pk>/briefing/", view(require_POST(self.briefing_view)), name="newsletters_issue_briefing"),
-            path("<int:pk>/send/", view(self.send_view), name="newsletters_issue_send"),
-            path("<int:pk>/schedule/", view(require_POST(self.schedule_view)), name="newsletters_issue_schedule"),
-            path("<int:pk>/cancel/", view(require_POST(self.cancel_view)), name="newsletters_issue_cancel"),
-            path("alert/<int:article_pk>/", view(self.alert_view), name="newsletters_issue_alert"),
+            view_path(self, "<int:pk>/preview/", self.preview_view, "preview", methods=get),
+            view_path(self, "<int:pk>/progress/", self.progress_view, "progress", methods=get),
+            view_path(self, "<int:pk>/test/", self.test_view, "test", methods=post),
+            view_path(self, "<int:pk>/briefing/", self.briefing_view, "briefing", methods=post),
+            view_path(self, "<int:pk>/send/", self.send_view, "send"),
+            view_path(self, "<int:pk>/schedule/", self.schedule_view, "schedule", methods=post),
+            view_path(self, "<int:pk>/cancel/", self.cancel_view, "cancel", methods=post),
+            view_path(self, "alert/<int:article_pk>/", self.alert_view, "alert"),
             *super().get_urls(),
         ]
 

@@ -10,7 +10,7 @@ from django.urls import re_path
 
 MOVED = {
     "articles/image": "photos/image",
-    "articles/promobanner": "public/promobanner",
+    "articles/promobanner": "website/promobanner",
     "mailinglist/issue": "newsletters/issue",
     "mailinglist/delivery": "newsletters/delivery",
     "mailinglist/mailserver": "newsletters/mailserver",

@@ -305,7 +305,7 @@ MAILINGLIST_CONFIRMATIONS_PER_HOUR = env_int("MAILINGLIST_CONFIRMATIONS_PER_HOUR
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 # Lockouts count attempts per client address by the same rule as the signup limits (django-ipware is not installed,
 # and without this axes would see only the proxy's address, letting anyone lock any editor out).
-AXES_CLIENT_IP_CALLABLE = "mailinglist.consent.client_ip"
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 
 # Public site (website/): whole-page cache for anonymous readers, feeds, sitemaps, search.
 # The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: website/purges.py).

@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET
 from reversion.models import Version
 
+from newsroom.admin_site import view_path
 from photos import services, usage
 from photos.images import inspect_upload
 from photos.models import Image
@@ -263,8 +263,8 @@ class ImageAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("pick/", self.admin_site.admin_view(self.picker_view), name="photos_image_picker"),
-            path("<int:pk>/thumbnail/", self.admin_site.admin_view(self.thumbnail_view), name="photos_image_thumbnail"),
+            view_path(self, "pick/", self.picker_view, "picker", methods=["GET", "HEAD"]),
+            view_path(self, "<int:pk>/thumbnail/", self.thumbnail_view, "thumbnail"),
             *super().get_urls(),
         ]
 
@@ -274,9 +274,6 @@ class ImageAdmin(admin.ModelAdmin):
         The editor opens it as a popup with ``CKEditorFuncNum`` (the protocol django-prose-editor speaks);
         picking calls back into the editor with the image's URL, id, alt text and caption.
         """
-        return require_GET(self._picker)(request)
-
-    def _picker(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
         query = request.GET.get("q", "").strip()[:200]

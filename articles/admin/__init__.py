@@ -2,13 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import JsonResponse
-from django.urls import path
 from taggit.models import Tag, TaggedItem
 
 from articles import services
 from articles.admin.workflow import ArticleWorkflowAdmin
 from articles.models import Article, Author, Byline, Category, Source, format_bylines
 from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
+from newsroom.admin_site import view_path
 from photos.admin import LeadImageAdminMixin
 from photos.images import inspect_upload
 
@@ -146,12 +146,7 @@ class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
         return form
 
     def get_urls(self):
-        suggestions = path(
-            "tags/suggestions/",
-            self.admin_site.admin_view(self.tag_suggestions),
-            name="articles_article_tag_suggestions",
-        )
-        return [suggestions, *super().get_urls()]
+        return [view_path(self, "tags/suggestions/", self.tag_suggestions, "tag_suggestions"), *super().get_urls()]
 
     def tag_suggestions(self, request):
         """Existing tag names starting with ?q=, for the tag input's suggestions (staff only, via admin_view)."""

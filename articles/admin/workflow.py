@@ -16,12 +16,11 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from articles import revisions, services
@@ -29,7 +28,7 @@ from articles.fields import sanitize_body
 from articles.models import Article, Byline, Correction, PreviewLink, Transition
 from articles.previews import render_preview
 from articles.workflow import EditConflict
-from newsroom.admin_site import RecordAdmin
+from newsroom.admin_site import RecordAdmin, view_path
 
 # Someone who opened an article for editing this recently is mentioned to the next person who opens it.
 PRESENCE_WINDOW = timedelta(minutes=5)
@@ -483,23 +482,27 @@ class ArticleWorkflowAdmin:
     # ---- workflow pages and buttons
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        get, post = ["GET", "HEAD"], ["POST"]
         return [
-            path("<int:pk>/workflow/<str:step>/", wrap(self.transition_view), name="articles_article_transition"),
-            path("<int:pk>/corrections/add/", wrap(self.add_correction_view), name="articles_article_add_correction"),
-            path("<int:pk>/previews/add/", wrap(self.add_preview_link_view), name="articles_article_add_preview_link"),
-            path(
+            view_path(self, "<int:pk>/workflow/<str:step>/", self.transition_view, "transition", methods=post),
+            view_path(self, "<int:pk>/corrections/add/", self.add_correction_view, "add_correction", methods=post),
+            view_path(self, "<int:pk>/previews/add/", self.add_preview_link_view, "add_preview_link", methods=post),
+            view_path(
+                self,
                 "<int:pk>/previews/<int:link_pk>/revoke/",
-                wrap(self.revoke_preview_link_view),
-                name="articles_article_revoke_preview_link",
+                self.revoke_preview_link_view,
+                "revoke_preview_link",
+                methods=post,
             ),
-            path("<int:pk>/preview/", wrap(self.preview_view), name="articles_article_preview"),
-            path("<int:pk>/revisions/", wrap(self.revisions_view), name="articles_article_revisions"),
-            path("<int:pk>/revisions/compare/", wrap(self.compare_revisions_view), name="articles_article_compare"),
-            path(
+            view_path(self, "<int:pk>/preview/", self.preview_view, "preview", methods=get),
+            view_path(self, "<int:pk>/revisions/", self.revisions_view, "revisions", methods=get),
+            view_path(self, "<int:pk>/revisions/compare/", self.compare_revisions_view, "compare", methods=get),
+            view_path(
+                self,
                 "<int:pk>/revisions/<int:version_pk>/restore/",
-                wrap(self.restore_revision_view),
-                name="articles_article_restore",
+                self.restore_revision_view,
+                "restore",
+                methods=post,
             ),
             *super().get_urls(),
         ]
@@ -514,9 +517,6 @@ class ArticleWorkflowAdmin:
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def transition_view(self, request, pk, step):
-        return require_POST(self._transition)(request, pk, step)
-
-    def _transition(self, request, pk, step):
         article = self._article(request, pk)
         comment = request.POST.get("comment", "")
         user = request.user
@@ -556,9 +556,6 @@ class ArticleWorkflowAdmin:
         return timezone.make_aware(naive, timezone.get_current_timezone())
 
     def add_correction_view(self, request, pk):
-        return require_POST(self._add_correction)(request, pk)
-
-    def _add_correction(self, request, pk):
         article = self._article(request, pk)
         try:
             correction = article.add_correction(
@@ -571,9 +568,6 @@ class ArticleWorkflowAdmin:
         return self._back(article)
 
     def add_preview_link_view(self, request, pk):
-        return require_POST(self._add_preview_link)(request, pk)
-
-    def _add_preview_link(self, request, pk):
         article = self._article(request, pk)
         try:
             hours = int(request.POST.get("hours", 48))
@@ -589,9 +583,6 @@ class ArticleWorkflowAdmin:
         return self._back(article)
 
     def revoke_preview_link_view(self, request, pk, link_pk):
-        return require_POST(self._revoke_preview_link)(request, pk, link_pk)
-
-    def _revoke_preview_link(self, request, pk, link_pk):
         article = self._article(request, pk)
         link = get_object_or_404(PreviewLink, pk=link_pk, article=article)
         try:
@@ -603,18 +594,12 @@ class ArticleWorkflowAdmin:
         return self._back(article)
 
     def preview_view(self, request, pk):
-        return require_GET(self._preview)(request, pk)
-
-    def _preview(self, request, pk):
         if not request.user.has_perm("articles.change_article"):
             raise PermissionDenied
         article = get_object_or_404(Article.objects.for_display(), pk=pk)
         return render_preview(request, article)
 
     def revisions_view(self, request, pk):
-        return require_GET(self._revisions)(request, pk)
-
-    def _revisions(self, request, pk):
         article = self._article(request, pk)
         versions = list(revisions.versions_of(article))
         context = {
@@ -628,9 +613,6 @@ class ArticleWorkflowAdmin:
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 
     def compare_revisions_view(self, request, pk):
-        return require_GET(self._compare)(request, pk)
-
-    def _compare(self, request, pk):
         article = self._article(request, pk)
         found = revisions.versions_of(article).in_bulk(
             [v for v in (request.GET.get("old"), request.GET.get("new")) if (v or "").isdigit()]
@@ -655,9 +637,6 @@ class ArticleWorkflowAdmin:
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def restore_revision_view(self, request, pk, version_pk):
-        return require_POST(self._restore)(request, pk, version_pk)
-
-    def _restore(self, request, pk, version_pk):
         article = self._article(request, pk)
         try:
             services.restore_revision(article=article, version_id=version_pk, by=request.user)

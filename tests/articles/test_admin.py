@@ -16,7 +16,7 @@ def editor_client(client, make_user):
 
 
 @pytest.mark.parametrize(
-    "model", ["articles/article", "articles/author", "articles/source", "articles/category", "public/promobanner"]
+    "model", ["articles/article", "articles/author", "articles/source", "articles/category", "website/promobanner"]
 )
 def test_changelist_and_add_pages_load_for_an_editor(editor_client, model):
     assert editor_client.get(f"/admin/{model}/").status_code == 200
