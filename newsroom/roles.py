@@ -44,7 +44,15 @@ def keep_in_step(app_config, grants, *, of=None):
     INSTALLED_APPS."""
     label = of or app_config.label
 
-    def receiver(sender, using="default", **kwargs):
+    def receiver(sender, using="default", apps=global_apps, **kwargs):
+        # As Django's own create_permissions: nothing to do until the tables it needs have been migrated (a migrate
+        # of one app sends post_migrate for every app).
+        try:
+            apps.get_model("contenttypes", "ContentType")
+            apps.get_model("auth", "Group")
+            apps.get_app_config(label)
+        except LookupError:
+            return
         sync(label, grants, using=using)
 
     post_migrate.connect(receiver, sender=app_config, weak=False, dispatch_uid=f"roles_{app_config.label}_{label}")
