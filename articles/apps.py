@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
+        # Imported here: modules that import models can be imported only once every app is loaded.
         from articles import pictures, revisions, roles
         from articles.search import register_sqlite_functions, repair_after_migrate
         from newsroom.roles import keep_in_step

@@ -7,6 +7,7 @@ class PhotosConfig(AppConfig):
     verbose_name = "Photo library"
 
     def ready(self):
+        # Imported here: modules that import models can be imported only once every app is loaded.
         import reversion
 
         from newsroom.roles import keep_in_step

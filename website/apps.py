@@ -10,6 +10,7 @@ class WebsiteConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self):
+        # Imported here: modules that import models can be imported only once every app is loaded.
         from website import purges
 
         purges.connect()
