@@ -269,6 +269,9 @@ def read(source) -> Iterator[tuple[str, object]]:
                 saw_wordpress = True
             if _kind(parent.tag) != ("", "channel"):
                 continue  # inside an item or a channel part: read with it when it ends
+            # Done with what came before: drop it, so the tree never grows (this element is cleared below).
+            while element.getprevious() is not None:
+                del parent[0]
             if kind == ("", "item"):
                 if not site_sent:
                     yield "site", _site_or_refuse(site, saw_wordpress)
@@ -285,10 +288,7 @@ def read(source) -> Iterator[tuple[str, object]]:
                 site.base_url = _text(element) or site.base_url
             elif kind == ("wp", "wxr_version"):
                 site.wxr_version = _text(element)
-            # Done with it: drop it and everything before it, so the tree never grows.
             element.clear()
-            while element.getprevious() is not None:
-                del parent[0]
     except etree.XMLSyntaxError as error:
         if not started:
             raise NotAnExport(
