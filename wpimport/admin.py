@@ -60,6 +60,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return ["export", "uploads"] if obj is None else self.readonly_fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm  # the run's page: every field is read-only
+        return super().get_form(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 

@@ -4,6 +4,18 @@ from tests.conftest import picture_bytes
 from tests.wpimport.wxr import export_text
 
 
+@pytest.fixture(autouse=True)
+def _private_imports(settings, tmp_path):
+    """Uploaded exports in a temporary folder of their own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {
+            "BACKEND": "photos.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "imports")},
+        },
+    }
+
+
 @pytest.fixture
 def write_export(tmp_path):
     """Write a WordPress export made of the given items (tests/wpimport/wxr.py) and return its path."""
