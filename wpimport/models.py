@@ -4,15 +4,26 @@ here (so a second run of the same export finds it and changes nothing), and the 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.utils.deconstruct import deconstructible
 from django.utils import timezone
 
 from articles.models import Article, Author, Category
 from photos.models import Image
 
 
-def imports_storage():
-    # Exports hold drafts, private posts and the authors' e-mail addresses: never in the public media folder.
-    return storages["imports"]
+@deconstructible(path="wpimport.models.ImportsStorage")
+class ImportsStorage:
+    """The ``imports`` storage of STORAGES, looked up on every use (so a settings change takes effect). Exports hold
+    drafts, private posts and the authors' e-mail addresses: never the public media folder."""
+
+    def __getattr__(self, name):
+        return getattr(storages["imports"], name)
+
+    def __eq__(self, other):
+        return isinstance(other, ImportsStorage)
+
+    def __hash__(self):
+        return hash(ImportsStorage)
 
 
 class ImportRun(models.Model):
@@ -27,7 +38,7 @@ class ImportRun(models.Model):
     export = models.FileField(
         "export file",
         upload_to="wordpress/",
-        storage=imports_storage,
+        storage=ImportsStorage(),
         blank=True,
         max_length=255,
         help_text="The XML file from WordPress's Tools → Export (“All content”).",
