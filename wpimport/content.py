@@ -179,8 +179,21 @@ def convert(content, *, find_picture=None):
         text = autop(text)  # block-editor HTML has its paragraphs already
     converted = Converted(body="")
     text = _place_pictures(text, find_picture, converted) if "<img" in text.lower() else text
-    converted.body = sanitize_body(text)
+    converted.body = sanitize_body(relevel_headings(text))
     return converted
+
+
+HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def relevel_headings(text):
+    """Headings moved so the body's highest one is an <h2> under the page's <h1> (the body keeps h2 to h4): WordPress
+    themes vary, and posts often start at <h3> or use <h1>, which would leave a gap in the outline or be dropped."""
+    levels = {int(level) for _slash, level in HEADING.findall(text)}
+    if not levels:
+        return text
+    shift = min(levels) - 2
+    return HEADING.sub(lambda m: f"<{m[1]}h{max(2, min(4, int(m[2]) - shift))}", text)
 
 
 def _place_pictures(text, find_picture, converted):

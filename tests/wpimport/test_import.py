@@ -301,3 +301,10 @@ def test_an_import_purges_every_page_once(write_export, monkeypatch, django_capt
         run(write_export([Post(n, slug=f"post-{n}", tags=[(f"t{n}", f"Tag {n}")]) for n in range(1, 6)]))
     assert purged == [[pagecache.EVERY_PAGE]]
     assert Tag.objects.count() == 6  # the export lists one, the posts name five
+
+
+def test_headings_start_at_h2_under_the_headline(write_export):
+    content = "<h3>First</h3>\n\nText.\n\n<h4>Detail</h4>\n\nMore.\n\n<h6>Fine print</h6>"
+    run(write_export([Post(1, slug="one", content=content)]))
+    body = Article.objects.get().body
+    assert "<h2>First</h2>" in body and "<h3>Detail</h3>" in body and "<h4>Fine print</h4>" in body
