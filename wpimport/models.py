@@ -4,8 +4,8 @@ here (so a second run of the same export finds it and changes nothing), and the 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.utils.deconstruct import deconstructible
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from articles.models import Article, Author, Category
 from photos.models import Image

@@ -189,7 +189,10 @@ def test_classic_content_gets_paragraphs_and_loses_shortcodes_and_what_the_body_
 
 
 def test_block_editor_content_loses_its_block_comments(write_export):
-    content = "<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:heading -->\n<h2>Two</h2>\n<!-- /wp:heading -->"
+    content = (
+        "<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n\n"
+        "<!-- wp:heading -->\n<h2>Two</h2>\n<!-- /wp:heading -->"
+    )
     run(write_export([Post(1, slug="one", content=content)]))
     body = Article.objects.get().body
     assert "<p>One</p>" in body and "<h2>Two</h2>" in body
@@ -201,7 +204,10 @@ def test_attachments_become_library_pictures_lead_images_and_figures(
 ):
     uploads.add("2020/01/smoke.jpg")
     src = "https://oldnews.example.com/wp-content/uploads/2020/01/smoke-300x169.jpg"
-    content = f'[caption id="attachment_5" width="300"]<a href="{src}"><img class="wp-image-5" src="{src}" alt="" /></a> Smoke over Idlib[/caption]\n\nAfter.'
+    content = (
+        f'[caption id="attachment_5" width="300"]<a href="{src}"><img class="wp-image-5" src="{src}" alt="" /></a>'
+        " Smoke over Idlib[/caption]\n\nAfter."
+    )
     items = [
         Post(1, slug="one", content=content, meta={"_thumbnail_id": "5"}),
         attachment(5, "2020/01/smoke.jpg", alt="Smoke rises over a market", caption="Smoke over Idlib"),
