@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "photos",
     "mailinglist",
     "newsletters",
+    "wpimport",
     "website",
 ]
 
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.overload.LoadShedMiddleware",
+    "website.middleware.OldAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +193,12 @@ STORAGES = {
     "originals": {
         "BACKEND": "photos.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
+    },
+    # WordPress exports uploaded to the admin (wpimport/): they hold drafts and authors' addresses, so no public URL
+    # either; the task worker must reach them (S3: a private bucket).
+    "imports": {
+        "BACKEND": "photos.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env("NEWSROOM_IMPORTS_ROOT", str(VAR_DIR / "imports"))},
     },
 }
 
@@ -347,6 +355,10 @@ NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")
 # their own storage (STORAGES["originals"] above).
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
+
+# WordPress import (docs/import.md): the admin offers each folder in this one as a copy of a site's
+# wp-content/uploads; nothing outside it is ever read from the admin (the command line takes any --uploads folder).
+NEWSROOM_WORDPRESS_UPLOADS_ROOT = Path(env("NEWSROOM_WORDPRESS_UPLOADS_ROOT", str(VAR_DIR / "wordpress-uploads")))
 
 # Newsletter sending (docs/sending.md). Times are in seconds.
 NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
