@@ -9,11 +9,15 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import purges, revisions
+        # Imported here: modules that import models can be imported only once every app is loaded.
+        from articles import pictures, revisions, roles
         from articles.search import register_sqlite_functions, repair_after_migrate
+        from newsroom.roles import keep_in_step
+        from photos import usage
 
         revisions.register()
-        purges.connect()
-
+        usage.register(pictures.uses_in_articles)
+        keep_in_step(self, roles.GRANTS)
+        keep_in_step(self, roles.TAG_GRANTS, of="taggit")
         connection_created.connect(register_sqlite_functions, dispatch_uid="articles_sqlite_functions")
         post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="articles_search_repair")

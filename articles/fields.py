@@ -9,7 +9,7 @@ javascript: and data: URLs) is removed.
 
 Images come from the photo library: the editor's "Insert figure" dialog has a "Browse..." button that opens
 the library picker (`ImageAdmin.picker_view`); the chosen image's id is kept in ``data-file`` and the
-public page replaces the <img> with the image's responsive renditions (`articles.templatetags.pictures`).
+public page replaces the <img> with the image's responsive renditions (`photos.templatetags.pictures`).
 """
 
 import re
@@ -34,7 +34,7 @@ BODY_EXTENSIONS = {
     "Blockquote": True,
     "HorizontalRule": True,
     "Link": {"enableTarget": True, "protocols": ["http", "https", "mailto"]},
-    "Figure": {"pickerUrl": reverse_lazy("admin:articles_image_picker")},
+    "Figure": {"pickerUrl": reverse_lazy("admin:photos_image_picker")},
     "Image": True,
     "Caption": True,
 }

@@ -1,19 +1,14 @@
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles import search
 from articles.fields import SanitizedHTMLField
-from articles.images import EXTENSION_FOR
-from articles.storage import originals_storage
 from articles.workflow import ArticleWorkflow
 
 
@@ -162,9 +157,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def search(self, query):
         """Full-text matches for a reader's query, best first (see articles/search.py)."""
-        from articles import search
-
         return search.matching(self, query)
+
+    def snippets(self, query) -> dict:
+        """Highlighted passages of these articles' bodies for the query, by id (one query: keep it to one page)."""
+        return search.snippets(self, query)
 
     # Editorial reads (the admin dashboard and article list); never used on public pages.
 
@@ -172,8 +169,6 @@ class ArticleQuerySet(models.QuerySet):
         """The admin's search box, over every state: full-text matches of headline, dek and body (the public search's
         index, unranked and unbounded: the admin orders and pages them), the article whose ID or slug is the query
         (or the last part of a pasted address), and the stories of authors whose name contains it."""
-        from articles import search
-
         query = search.clean_query(query)
         if not query:
             return self
@@ -257,9 +252,9 @@ class Article(ArticleWorkflow, models.Model):
         help_text="A published article goes live at this time; a time in the future is an embargo.",
     )
     featured = models.BooleanField(default=False, help_text="Candidate for the lead story on the home page.")
-    # Lead image (articles/images.py, renditions.py): the caption and credit default to the image's own.
+    # Lead image (the photo library, photos/): the caption and credit default to the image's own.
     lead_image = models.ForeignKey(
-        "articles.Image", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_for"
+        "photos.Image", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_for"
     )
     lead_image_caption = models.TextField(
         "lead image caption", blank=True, max_length=1000, help_text="Leave empty to use the image's caption."
@@ -408,47 +403,6 @@ class Byline(models.Model):
         return f"{self.role} {self.author}"
 
 
-class PromoBannerQuerySet(models.QuerySet):
-    def active(self, at=None):
-        at = at or timezone.now()
-        return self.filter(Q(active_from__lte=at) & (Q(active_until__isnull=True) | Q(active_until__gt=at))).order_by(
-            "-active_from", "-id"
-        )
-
-    def now_and_next(self, at=None):
-        """The active banner and when that changes by the clock alone (the next start or end, or None), in one query
-        over the banners not yet over."""
-        at = at or timezone.now()
-        banners = list(
-            self.filter(Q(active_until__isnull=True) | Q(active_until__gt=at)).order_by("-active_from", "-id")
-        )
-        active = next((banner for banner in banners if banner.active_from <= at), None)
-        times = [banner.active_from for banner in banners if banner.active_from > at]
-        times += [banner.active_until for banner in banners if banner.active_until is not None]
-        return active, min(times, default=None)
-
-
-class PromoBanner(models.Model):
-    """The site-wide promotional strip above the masthead; shown only inside its active window."""
-
-    text = models.CharField(max_length=300)
-    url = models.URLField("link", max_length=500)
-    active_from = models.DateTimeField(default=timezone.now)
-    active_until = models.DateTimeField(null=True, blank=True, help_text="Leave empty to keep it running.")
-
-    objects = PromoBannerQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-active_from"]
-
-    def __str__(self):
-        return self.text
-
-    def clean(self):
-        if self.active_until and self.active_from and self.active_until <= self.active_from:
-            raise ValidationError({"active_until": "The end must come after the start."})
-
-
 # Editorial workflow: the transition log, corrections, preview links and the redirects left behind by URL changes.
 
 
@@ -583,157 +537,3 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article.get_absolute_url()}"
-
-
-# Images ----------------------------------------------------------------------------------------------------
-
-
-def original_upload_to(image, filename):
-    return f"originals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
-
-
-def served_upload_to(image, filename):
-    return f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
-
-
-def fraction_validators():
-    return [MinValueValidator(0.0), MaxValueValidator(1.0)]
-
-
-class ImageQuerySet(models.QuerySet):
-    def renditions_missing(self):
-        """Images whose renditions for their current version have not been made (yet)."""
-        return self.exclude(renditions_version=F("version"))
-
-    def search(self, text):
-        return self.filter(Q(caption__icontains=text) | Q(credit__icontains=text) | Q(alt_text__icontains=text))
-
-
-def showing_image(image):
-    """Q for articles that show `image`: as their lead picture, or placed in the body (the editor records the
-    image id in ``data-file``; no foreign key does)."""
-    return Q(lead_image=image) | Q(body__contains=f'data-file="{image.pk}"')
-
-
-class Image(models.Model):
-    """A photo in the library, reusable across articles. Upload it through `articles.services.add_image`."""
-
-    original = models.FileField(
-        upload_to=original_upload_to,
-        storage=originals_storage,
-        max_length=255,
-        help_text="JPEG, PNG, WebP or GIF. Kept privately as uploaded; readers only ever get processed copies.",
-    )
-    file = models.FileField(
-        "served copy",
-        upload_to=served_upload_to,
-        max_length=255,
-        editable=False,
-        help_text="Upright, sRGB, without metadata; what pages show until the renditions are ready.",
-    )
-    format = models.CharField(max_length=10, editable=False, help_text="The real format of the original.")
-    width = models.PositiveIntegerField(editable=False, help_text="Of the served copy, in pixels.")
-    height = models.PositiveIntegerField(editable=False)
-    alt_text = models.CharField(
-        "alt text",
-        max_length=300,
-        help_text="What the picture shows, for readers who cannot see it: “Smoke rises over a market in Idlib”. "
-        "Not the caption, and no “photo of”.",
-    )
-    caption = models.TextField(blank=True, max_length=1000, help_text="Shown under the picture.")
-    credit = models.CharField(max_length=200, blank=True, help_text="As printed, e.g. “AP Photo/Ghaith Alsayed”.")
-    source = models.ForeignKey(
-        Source,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="images",
-        help_text="The agency or partner the picture comes from, if not the newsroom.",
-    )
-    focal_x = models.FloatField(
-        "focal point x",
-        default=0.5,
-        validators=fraction_validators(),
-        help_text="From the left edge (0) to the right edge (1). Crops keep this point in frame.",
-    )
-    focal_y = models.FloatField(
-        "focal point y",
-        default=0.5,
-        validators=fraction_validators(),
-        help_text="From the top (0) to the bottom (1).",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Goes up whenever the renditions must be made again."
-    )
-    renditions = models.JSONField(
-        default=dict, blank=True, editable=False, help_text="spec → format → [[width, height, storage name], …]"
-    )
-    renditions_version = models.PositiveIntegerField(
-        default=0, editable=False, help_text="The version the stored renditions were made for."
-    )
-
-    objects = ImageQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
-                name="image_focal_point_inside",
-            ),
-        ]
-
-    def __str__(self):
-        text = self.caption or self.alt_text
-        return text if len(text) <= 80 else f"{text[:79]}…"
-
-    @property
-    def renditions_ready(self):
-        return self.renditions_version == self.version
-
-    def set_file(self, served):
-        """Take a new served copy (`articles.images.ServedCopy`); the renditions must then be made again."""
-        self.file.save(f"served{EXTENSION_FOR[served.format]}", served.file, save=False)
-        self.width, self.height = served.width, served.height
-        self.version += 1
-
-    def published_articles(self):
-        """Published articles (live or scheduled) that show this picture: what readers see, or will at a set time."""
-        return Article.objects.filter(showing_image(self), status=Article.Status.PUBLISHED)
-
-    def edit_refusal(self, user) -> str:
-        """Why `user` may not change this picture, or "" if they may. Pictures of published stories change only
-        through editors; a reporter may change only their own uploads that no published story shows."""
-        if not user.has_perm("articles.change_image"):
-            return "You may not change pictures in the library."
-        if user.has_perm("articles.edit_any_article"):
-            return ""
-        if self.uploaded_by_id != user.pk:
-            return "Only its uploader or an editor may change this picture."
-        if self.published_articles().exists():
-            return "A published story shows this picture, so only an editor may change it."
-        return ""
-
-    def can_change(self, user) -> bool:
-        return not self.edit_refusal(user)
-
-    def refocus(self, x, y):
-        """Move the focal point; the renditions are made again around it."""
-        if not (0 <= x <= 1 and 0 <= y <= 1):
-            raise ValidationError("The focal point is given as fractions of the width and height, from 0 to 1.")
-        self.focal_x, self.focal_y = x, y
-        self.version += 1
-        self.save(update_fields=["focal_x", "focal_y", "version"])
-
-    def social_image(self, request=None):
-        """(absolute URL, width, height) of the 1200×630 rendition, or of the served copy until it is ready."""
-        from articles.renditions import Rendered, rendition
-
-        url, width, height = rendition(self, "social") or (self.file.url, self.width, self.height)
-        if "://" not in url:
-            url = request.build_absolute_uri(url) if request else f"{settings.SITE_URL}{url}"
-        return Rendered(url, width, height)

@@ -18,6 +18,8 @@ from django.utils.safestring import mark_safe
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
+from articles.models import Article, Author, Byline, format_bylines
+
 # What a restore writes back; status, publication time and slug are left as they are.
 RESTORED_FIELDS = [
     "headline",
@@ -33,12 +35,6 @@ RESTORED_FIELDS = [
 
 
 def register():
-    from articles.models import Article, Byline, Image
-
-    if not reversion.is_registered(Image):
-        # Every admin change of a library picture, with who made it; a picture's change is also recorded as a
-        # revision of each published article that shows it.
-        reversion.register(Image)
     if not reversion.is_registered(Article):
         reversion.register(Article, follow=["bylines", "tagged_items"])
     if not reversion.is_registered(Byline):
@@ -61,8 +57,6 @@ class Snapshot:
         return self.version.revision
 
     def byline_text(self, authors):
-        from articles.models import format_bylines
-
         ordered = sorted(self.bylines, key=lambda b: b[2])
         return format_bylines(SimpleNamespace(role=role, author=authors[a]) for role, a, _o in ordered if a in authors)
 
@@ -76,8 +70,6 @@ def versions_of(article):
 
 
 def snapshot(version):
-    from articles.models import Byline
-
     byline_type = ContentType.objects.get_for_model(Byline)
     tagged_type = ContentType.objects.get_for_model(TaggedItem)
     bylines, tag_ids = [], []
@@ -158,8 +150,6 @@ def compare(old, new):
 
 def compare_with_current(old, article):
     """[FieldDiff] between a snapshot (or None) and the article as it is in the database now."""
-    from articles.models import format_bylines
-
     before = _readable_snapshot(old)
     current = readable(
         {"headline": article.headline, "dek": article.dek, "body": article.body},
@@ -170,8 +160,6 @@ def compare_with_current(old, article):
 
 
 def _readable_snapshot(snap):
-    from articles.models import Author
-
     if snap is None:
         return dict.fromkeys(LABELS, "")
     authors = Author.objects.in_bulk({a for _r, a, _o in snap.bylines})

@@ -1,13 +1,11 @@
-"""The newsroom's roles as Django groups; superusers need no group, they may do everything.
+"""The newsroom"s roles over the articles app (and the tags it files stories under); newsroom/roles.py keeps the
+groups in step. Reporters write and submit; editors edit anything, publish, withdraw and correct."""
 
-Used by the migration that creates the groups, and by tests and the demo loader after a database flush.
-"""
+REPORTER = "Reporter"
+EDITOR = "Editor"
 
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
-
-REPORTER = {
-    "articles": [
+GRANTS = {
+    REPORTER: [
         "add_article",
         "change_article",
         "view_article",
@@ -22,15 +20,8 @@ REPORTER = {
         "view_source",
         "view_correction",
         "view_transition",
-        "add_image",
-        "change_image",
-        "view_image",
     ],
-    "taggit": ["view_tag"],
-}
-
-EDITOR = {
-    "articles": [
+    EDITOR: [
         "add_article",
         "change_article",
         "view_article",
@@ -62,42 +53,10 @@ EDITOR = {
         "change_category",
         "delete_category",
         "view_category",
-        "add_image",
-        "change_image",
-        "delete_image",
-        "view_image",
     ],
-    "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
 }
 
-# The mailing-list app adds this group's permissions in its own migration.
-NEWSLETTER_MANAGER = "Newsletter manager"
-
-
-def ensure_roles(apps=global_apps, *, strict=True):
-    """Create the groups and grant their permissions; safe to run again. ``apps`` may be a migration's.
-
-    A migration passes ``strict=False``: permissions of models that later migrations create do not exist yet, and
-    the migration that creates them runs this again.
-    """
-    # Permissions are normally created after all migrations have run; the groups need them now.
-    for app_config in apps.get_app_configs():
-        # A migration's app configs have no models module, and create_permissions skips those.
-        original = getattr(app_config, "models_module", None)
-        app_config.models_module = original or True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = original
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in (("Reporter", REPORTER), ("Editor", EDITOR)):
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
-        for app_label, codenames in grants.items():
-            found = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
-            missing = set(codenames) - {p.codename for p in found}
-            if missing and strict:
-                raise RuntimeError(f"Permissions missing for the {name} group: {sorted(missing)}")
-            wanted += found
-        group.permissions.add(*wanted)
-    Group.objects.get_or_create(name=NEWSLETTER_MANAGER)
+TAG_GRANTS = {
+    REPORTER: ["view_tag"],
+    EDITOR: ["add_tag", "change_tag", "delete_tag", "view_tag"],
+}

@@ -1,12 +1,16 @@
-"""Full-text search over published articles, native to each supported database.
+"""The article table's full-text index and the queries over it: the public search page and the admin's search box
+both go through ``ArticleQuerySet.search()`` / ``find()``.
 
-PostgreSQL: a stored, weighted ``tsvector`` (headline A, dek B, body C) in ``articles_article.search_vector`` with a
-GIN index, kept current by a trigger on every insert and update; queries are parsed by ``websearch_to_tsquery``.
+PostgreSQL, with ``django.contrib.postgres.search``: a stored, weighted ``tsvector`` (headline A, dek B, body C) in
+``articles_article.search_vector`` with a GIN index, kept current by a trigger; queries are ``SearchQuery(...,
+search_type="websearch")``, ranked by ``SearchRank`` (cover density), highlighted by ``SearchHeadline``.
+The column is not declared on the model, so listings never load it; `_OnArticle` names it in queries.
 SQLite: an FTS5 table ``articles_article_fts`` (porter stemming) kept current by triggers on the article table.
-Both are created by migration ``0004_public_search``, which checks the database vendor; the model does not declare
-the column, so the ORM never reads or writes it. The SQLite triggers call ``newsroom_plain_text()``, a Python function
-Django registers on each of its connections, so article rows are written through Django (the ``sqlite3`` shell would
-answer "no such function").
+What stays hand-written is only what SQLite needs: FTS5 has no web-search syntax, so ``parse_query`` reads the reader's
+query with ``websearch_to_tsquery``'s rules and writes an FTS5 expression, so both databases find the same stories.
+Migration ``articles/0002_initial`` freezes the SQL of both. The SQLite triggers call ``newsroom_plain_text()``, a
+Python function Django registers on each of its connections, so article rows are written through Django (the
+``sqlite3`` shell would answer "no such function").
 
 Reader input is cleaned once (control characters removed, length capped) and parsed with the same web-search rules on
 both databases: words are ANDed, ``"quoted phrases"`` match in order, ``-word`` excludes, ``or`` between two terms
@@ -17,15 +21,15 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, FloatField, Q
+from django.db.models import F, FloatField, Func, Q, Value
 from django.db.models.expressions import Expression, RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CONFIG = "english"
-_TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
 MAX_QUERY_LENGTH = 200
 # How many of the newest matches are ranked (and counted): see matching().
 CANDIDATES = 500
@@ -117,7 +121,7 @@ def matching(queryset, text):
         return queryset.none()
     matches = queryset.filter(match_condition(text))
     if _vendor() == "postgresql":
-        rank = _OnArticle(f"ts_rank_cd({{table}}.search_vector, {_TSQUERY})", [clean_query(text)], FloatField())
+        rank = SearchRank(_vector(), _query(text), cover_density=True)
     else:
         expression = parsed.to_fts5()
         # bm25() is lower for better matches; negated so both databases sort by descending rank.
@@ -138,8 +142,17 @@ def match_condition(text):
     if not parsed:
         return Q(pk__in=[])
     if _vendor() == "postgresql":
-        return Q(_OnArticle(f"{{table}}.search_vector @@ {_TSQUERY}", [clean_query(text)], BooleanField()))
+        return Q(SearchVectorExact(_vector(), _query(text)))
     return Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.to_fts5()]))
+
+
+def _query(text):
+    return SearchQuery(clean_query(text), search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _vector():
+    """The stored vector (PostgreSQL), a column the model does not declare."""
+    return _OnArticle("{table}.search_vector", [], SearchVectorField())
 
 
 class _OnArticle(Expression):
@@ -169,33 +182,36 @@ def _highlight(text: str, *, entities: bool) -> SafeString:
     return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>"))  # noqa: S308 - escaped above
 
 
-def snippets(article_ids, text) -> dict[int, SafeString]:
-    """Highlighted passages from the bodies of the given articles (one query; only for the page being shown)."""
+def snippets(articles, text) -> dict[int, SafeString]:
+    """Highlighted passages from the bodies of `articles` (a queryset of the page being shown), by id; one query."""
     parsed = parse_query(text)
-    ids = [int(i) for i in article_ids]
+    ids = list(articles.values_list("pk", flat=True))
     if not parsed or not ids:
         return {}
+    if _vendor() == "postgresql":
+        # The body's words without its tags; entities are unescaped after highlighting (_highlight).
+        words = Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+        headline = SearchHeadline(
+            words,
+            _query(text),
+            config=SEARCH_CONFIG,
+            start_sel=_MARK_START,
+            stop_sel=_MARK_END,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        rows = articles.model.objects.filter(pk__in=ids).annotate(snippet=headline).values_list("pk", "snippet")
+        return {pk: _highlight(snippet or "", entities=True) for pk, snippet in rows}
+    placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        if _vendor() == "postgresql":
-            options = (
-                f'StartSel="{_MARK_START}", StopSel="{_MARK_END}", MaxWords=30, MinWords=12, '
-                'MaxFragments=2, FragmentDelimiter=" … "'
-            )
-            cursor.execute(
-                f"SELECT id, ts_headline('{SEARCH_CONFIG}', regexp_replace(body, '<[^>]*>', ' ', 'g'), "
-                f"websearch_to_tsquery('{SEARCH_CONFIG}', %s), %s) "
-                "FROM articles_article WHERE id = ANY(%s)",
-                [clean_query(text), options, ids],
-            )
-        else:
-            placeholders = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
-                [_MARK_START, _MARK_END, parsed.to_fts5(), *ids],
-            )
-        entities = connection.vendor == "postgresql"
-        return {row[0]: _highlight(row[1] or "", entities=entities) for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+            [_MARK_START, _MARK_END, parsed.to_fts5(), *ids],
+        )
+        return {row[0]: _highlight(row[1] or "", entities=False) for row in cursor.fetchall()}
 
 
 # SQLite's ALTER TABLE is limited, so Django rebuilds a table for many schema changes, dropping its triggers;

@@ -7,7 +7,7 @@ next to a bare smtplib loop sending the same messages over one connection. Not a
         --subscribers 100000 --update-docs
 
 It migrates the database, replaces the benchmark's own list and subscribers (slug "bench-send"), sends with
-`mailinglist.sending.drain` (the code the task worker and `send_issue` run: claims, one SMTP connection per batch,
+`newsletters.sending.drain` (the code the task worker and `send_issue` run: claims, one SMTP connection per batch,
 a committed "sent" mark per message) and reports messages per second, SMTP connections the sink saw, and the
 ratio to the bare loop. With --update-docs it rewrites the send-bench block of docs/performance.md.
 """
@@ -93,8 +93,9 @@ def main():
     from django.utils import timezone
 
     from articles.models import Article, Category
-    from mailinglist import sending
-    from mailinglist.models import Issue, MailingList, Subscriber, Subscription
+    from mailinglist.models import MailingList, Subscriber, Subscription
+    from newsletters import sending
+    from newsletters.models import Issue
 
     call_command("migrate", verbosity=0)
     batch_size = args.batch_size or settings.NEWSLETTER_BATCH_SIZE

@@ -5,14 +5,14 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from mailinglist import csvio, services
 from mailinglist.consent import Consent
 from mailinglist.forms import ImportForm
 from mailinglist.models import ConsentEvent, MailingList, Subscriber, Subscription, Suppression
-from newsroom.admin_site import RecordAdmin
+from newsroom.admin_site import RecordAdmin, view_path
 
 
 @admin.register(MailingList)
@@ -141,8 +141,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("export/", self.admin_site.admin_view(self.export_view), name="mailinglist_subscriber_export"),
-            path("import/", self.admin_site.admin_view(self.import_view), name="mailinglist_subscriber_import"),
+            view_path(self, "export/", self.export_view, "export"),
+            view_path(self, "import/", self.import_view, "import"),
             *super().get_urls(),
         ]
 
@@ -229,7 +229,3 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-# Issues, deliveries and breaking alerts (registered on import).
-from mailinglist import admin_issues  # noqa: E402, F401

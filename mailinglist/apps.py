@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class MailingListConfig(AppConfig):
@@ -7,13 +8,14 @@ class MailingListConfig(AppConfig):
     verbose_name = "Mailing list"
 
     def ready(self):
-        from anymail.signals import tracking
-        from django.db.models.signals import post_delete, post_save
-
-        from mailinglist import checks  # noqa: F401 - registers the deploy check
+        # Imported here: models can be imported only once every app is loaded.
+        from mailinglist import (
+            checks,  # noqa: F401 - registers the deploy check
+            roles,
+        )
         from mailinglist.models import MailingList, lists_changed
-        from mailinglist.webhooks import handle_tracking
+        from newsroom.roles import keep_in_step
 
-        tracking.connect(handle_tracking, dispatch_uid="mailinglist.bounces")
         post_save.connect(lists_changed, sender=MailingList, dispatch_uid="mailinglist.lists_saved")
         post_delete.connect(lists_changed, sender=MailingList, dispatch_uid="mailinglist.lists_deleted")
+        keep_in_step(self, roles.GRANTS)

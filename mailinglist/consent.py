@@ -1,11 +1,11 @@
 """Who did something, from where: the facts a consent record keeps, and the client address behind proxies."""
 
-import ipaddress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
+
+from newsroom.security import client_ip
 
 # What every signup form shows next to its button; stored verbatim with each signup so the record says what
 # the reader agreed to even after this text changes.
@@ -13,20 +13,6 @@ SIGNUP_WORDING = (
     "We will email you a link to confirm. You will get only the lists you choose, "
     "and every email has a link to unsubscribe at once."
 )
-
-
-def client_ip(request) -> str | None:
-    """The reader's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For."""
-    hops = settings.NEWSROOM_TRUSTED_PROXY_COUNT
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if hops > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

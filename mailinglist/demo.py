@@ -4,9 +4,10 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from mailinglist.models import MailingList
-from mailinglist.roles import ensure_newsletter_manager
+from mailinglist.roles import NEWSLETTER_MANAGER
 
 DEMO_LISTS = [
     # (name, slug, description, default checked, order)
@@ -33,5 +34,5 @@ def load_demo(stdout) -> None:
     user = User.objects.create_user(
         username="newsletter", first_name="Nell", email="newsletter@example.com", password=password, is_staff=True
     )
-    user.groups.add(ensure_newsletter_manager())
+    user.groups.add(Group.objects.get(name=NEWSLETTER_MANAGER))
     stdout.write(f"Demo account (local use only): newsletter / {password}")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.core import signing
 from django.utils.crypto import constant_time_compare
 
+from mailinglist.models import Subscriber
+
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
@@ -63,8 +65,6 @@ def confirm_payload(extra) -> tuple[list, int]:
 
 
 def read_token(token: str, purpose: str, *, max_age: int | None = None) -> Link:
-    from mailinglist.models import Subscriber
-
     salt = _salt(purpose)
     expired = False
     try:

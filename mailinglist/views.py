@@ -9,9 +9,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from mailinglist import ratelimit, services, tasks, tokens
-from mailinglist.consent import SIGNUP_WORDING, Consent, client_ip
+from mailinglist.consent import SIGNUP_WORDING, Consent
 from mailinglist.forms import PreferencesForm, SignupForm, form_started_token
 from mailinglist.models import MailingList, Subscriber
+from newsroom.security import client_ip
 
 CHECK_INBOX = (
     "Check your inbox. If the address can receive our email, a message is on its way with a link to confirm. "

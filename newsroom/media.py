@@ -7,9 +7,9 @@ server that answers ``/media/`` itself (nginx, Varnish) or media on S3 take over
 no longer arrive, or the storage is no longer local and this middleware steps aside (docs/deploy.md, "Media").
 
 Only what a reader's browser needs is served: files in the media folder (never through a link out of it, never a
-dot-file or a folder listing), with an extension from a short list of picture formats and the content type that goes
-with it, never guessed from the bytes. Every name the app writes is unique (a UUID, or the image's id and version),
-so its files may be kept by browsers and caches for a year.
+dot-file or a folder listing, never a private storage's folder put inside it), with an extension from a short list of
+picture formats and the content type that goes with it, never guessed from the bytes. Every name the app writes is
+unique (a UUID, or the image's id and version), so its files may be kept by browsers and caches for a year.
 """
 
 import stat
@@ -51,10 +51,17 @@ def _confined(root: Path, name: str) -> Path | None:
         return None
     root = root.resolve()
     path = root.joinpath(*parts).resolve()  # symbolic links followed: the target must be inside the folder too
-    originals = Path(settings.STORAGES.get("originals", {}).get("OPTIONS", {}).get("location", "/nonexistent"))
-    if not path.is_relative_to(root) or path.is_relative_to(originals.resolve()):
+    if not path.is_relative_to(root) or any(path.is_relative_to(folder) for folder in _private_folders()):
         return None
     return path
+
+
+def _private_folders():
+    """The other storages' folders (the originals, uploaded imports): never served, even put inside the media folder."""
+    for alias, config in settings.STORAGES.items():
+        location = config.get("OPTIONS", {}).get("location")
+        if alias != "default" and location:
+            yield Path(location).resolve()
 
 
 def serve(request, storage, name):

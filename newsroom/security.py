@@ -1,9 +1,11 @@
 import functools
+import ipaddress
 import logging
 from base64 import b64encode
 from hashlib import sha256
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -70,3 +72,18 @@ class OneLine(logging.Filter):
         record.exc_text = None
         record.stack_info = None
         return True
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For
+    (NEWSROOM_TRUSTED_PROXY_COUNT). Signup rate limits, consent records and sign-in lockouts all count by it."""
+    hops = settings.NEWSROOM_TRUSTED_PROXY_COUNT
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None

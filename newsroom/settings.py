@@ -1,8 +1,10 @@
 """Newsroom settings, read from the environment (twelve-factor). See README.md for every variable."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from newsroom.env import env, env_bool, env_float, env_int, env_list
@@ -26,22 +28,35 @@ SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
 # Absolute base for links that leave the request (emails, feeds built by tasks).
 SITE_URL = env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# In order: Django, then the libraries, then ours, each depending only on those above it (docs/architecture.md).
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.admin_config.NewsroomAdminConfig",  # django.contrib.admin with the newsroom's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
+    "anymail",
     "newsroom",
     "articles",
+    "photos",
     "mailinglist",
+    "newsletters",
+    "wpimport",
+    "website",
 ]
 
 # In order. The page cache answers a hit after the middleware every response needs (security headers, CSP,
@@ -58,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.overload.LoadShedMiddleware",
+    "website.middleware.OldAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "website.context_processors.site",
             ],
         },
     },
@@ -175,6 +191,17 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Uploaded originals (photos/storage.py) have no public URL (S3: point "originals" at a private bucket).
+    "originals": {
+        "BACKEND": "photos.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
+    },
+    # WordPress exports uploaded to the admin (wpimport/): they hold drafts and authors' addresses, so no public URL
+    # either; the task worker must reach them (S3: a private bucket).
+    "imports": {
+        "BACKEND": "photos.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env("NEWSROOM_IMPORTS_ROOT", str(VAR_DIR / "imports"))},
+    },
 }
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -215,6 +242,7 @@ LOGGING = {
     "filters": {"one_line": {"()": "newsroom.security.OneLine"}},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
         # Every scanner sends bad Host headers: one short line each, not a traceback.
         "django.security.DisallowedHost": {"handlers": ["console"], "filters": ["one_line"], "propagate": False},
     },
@@ -229,12 +257,6 @@ NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH", False)
 
 # --- Security hardening (docs/security.md) ---------------------------------------------------------------
-from datetime import timedelta  # noqa: E402
-
-from csp.constants import NONE, SELF  # noqa: E402
-
-INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "newsroom.admin_config.NewsroomAdminConfig"
-INSTALLED_APPS += ["csp", "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_email"]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # Media may live on another origin (S3, a CDN): NEWSROOM_MEDIA_ORIGIN adds it to img-src.
@@ -266,7 +288,6 @@ AXES_HTTP_RESPONSE_CODE = 429
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # Staff in these groups must use a TOTP device to enter the admin (e.g. "Editor"); others may opt in.
 NEWSROOM_2FA_REQUIRED_GROUPS = env_list("NEWSROOM_2FA_REQUIRED_GROUPS", [])
@@ -294,11 +315,10 @@ MAILINGLIST_CONFIRMATIONS_PER_HOUR = env_int("MAILINGLIST_CONFIRMATIONS_PER_HOUR
 NEWSROOM_TRUSTED_PROXY_COUNT = env_int("NEWSROOM_TRUSTED_PROXY_COUNT", 0)
 # Lockouts count attempts per client address by the same rule as the signup limits (django-ipware is not installed,
 # and without this axes would see only the proxy's address, letting anyone lock any editor out).
-AXES_CLIENT_IP_CALLABLE = "mailinglist.consent.client_ip"
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 
-# Public site: whole-page cache for anonymous readers (newsroom/pagecache.py), feeds, sitemaps, search.
-INSTALLED_APPS += ["django.contrib.sitemaps"]
-# The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: articles/purges.py).
+# Public site (website/): whole-page cache for anonymous readers, feeds, sitemaps, search.
+# The page cache (newsroom/pagecache.py; which page carries which keys and what purges them: website/purges.py).
 # Embedded engine: pages kept in the default cache. Behind Varnish (NEWSROOM_VARNISH_URLS) it keeps none itself, and
 # purges go to Varnish as well.
 # Varnish in front (deploy/varnish/newsroom.vcl, docs/deploy.md): the base URLs purges are sent to, e.g.
@@ -333,14 +353,14 @@ NEWSROOM_TASK_BACKLOG_WARNING = env_int("NEWSROOM_TASK_BACKLOG_WARNING", 300)
 NEWSROOM_FEED_SIZE = env_int("NEWSROOM_FEED_SIZE", 30)
 NEWSROOM_LANGUAGE = env("NEWSROOM_LANGUAGE", "en")
 
-# Images (articles/images.py). Uploads over these limits are refused before being decoded; the originals
-# are kept in their own storage, which has no public URL (S3: point "originals" at a private bucket).
+# Images (photos/images.py). Uploads over these limits are refused before being decoded; the originals are kept in
+# their own storage (STORAGES["originals"] above).
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
-STORAGES["originals"] = {
-    "BACKEND": "articles.storage.PrivateFileSystemStorage",
-    "OPTIONS": {"location": env("NEWSROOM_ORIGINALS_ROOT", str(VAR_DIR / "originals"))},
-}
+
+# WordPress import (docs/import.md): the admin offers each folder in this one as a copy of a site's
+# wp-content/uploads; nothing outside it is ever read from the admin (the command line takes any --uploads folder).
+NEWSROOM_WORDPRESS_UPLOADS_ROOT = Path(env("NEWSROOM_WORDPRESS_UPLOADS_ROOT", str(VAR_DIR / "wordpress-uploads")))
 
 # Newsletter sending (docs/sending.md). Times are in seconds.
 NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
@@ -362,7 +382,6 @@ NEWSLETTER_ARCHIVE_SIZE = env_int("NEWSLETTER_ARCHIVE_SIZE", 30)
 # crash, not a worker crash, could then repeat the last fraction of a second of messages).
 NEWSLETTER_DURABLE_MARKS = env_bool("NEWSLETTER_DURABLE_MARKS", True)
 # Bounce and complaint webhooks (django-anymail): "user:password" that the provider's webhook URL carries.
-INSTALLED_APPS += ["anymail"]
 ANYMAIL = {"WEBHOOK_SECRET": env("NEWSLETTER_WEBHOOK_SECRET", "")}
 if env("POSTMARK_SERVER_TOKEN", ""):
     ANYMAIL["POSTMARK_SERVER_TOKEN"] = env("POSTMARK_SERVER_TOKEN", "")

@@ -7,7 +7,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category, PromoBanner, Source
+from articles.models import Article, Author, Byline, Category, Source
+from mailinglist.models import MailingList, Subscriber, Subscription
+from website.models import PromoBanner
 
 POSTGRES_ONLY_REASON = "needs PostgreSQL"
 
@@ -16,11 +18,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/serving/" in item.nodeid:
             item.add_marker(pytest.mark.varnish)
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction"):
-            # A transactional test ends with a flush, which would drop what data migrations made (the role groups
-            # and their permissions) for every later test; serialized rollback puts it back.
-            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
     if connection.vendor != "postgresql":
         skip = pytest.mark.skip(reason=f"{POSTGRES_ONLY_REASON} (set DATABASE_URL to run it)")
         for item in items:
@@ -166,7 +163,8 @@ def make_user(db, django_user_model):
     return make
 
 
-# ---- Editorial workflow: accounts in the newsroom's roles (groups made by articles/migrations/0003_workflow_roles).
+# ---- Editorial workflow: accounts in the newsroom's roles (groups kept in step after every migrate and flush by
+# newsroom/roles.py).
 
 
 @pytest.fixture(autouse=True)
@@ -178,19 +176,12 @@ def _fast_password_hashing(settings):
 def _role(name):
     from django.contrib.auth.models import Group
 
-    from articles.roles import ensure_roles
-    from mailinglist.roles import ensure_newsletter_manager
-
-    # A transactional test's flush removes what the migrations made.
-    if not Group.objects.filter(name=name, permissions__isnull=False).exists():
-        ensure_roles()
-        ensure_newsletter_manager()
     return Group.objects.get(name=name)
 
 
 @pytest.fixture
 def role():
-    """The named role's group, with its permissions, even after a transactional test's flush."""
+    """The named role's group, with its permissions (a transactional test's flush makes them again)."""
     return _role
 
 
@@ -214,7 +205,7 @@ def _private_originals(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "originals": {
-            "BACKEND": "articles.storage.PrivateFileSystemStorage",
+            "BACKEND": "photos.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "originals")},
         },
     }
@@ -263,7 +254,7 @@ def make_reporter(make_user, make_author):
 @pytest.fixture
 def make_image(db, make_upload, django_capture_on_commit_callbacks):
     """An image in the library, with its renditions made by the (immediate) task unless `renditions=False`."""
-    from articles.services import add_image
+    from photos.services import add_image
 
     def make(*, upload=None, renditions=True, **fields):
         fields.setdefault("alt_text", "Smoke rises over a market")
@@ -273,5 +264,38 @@ def make_image(db, make_upload, django_capture_on_commit_callbacks):
             image = add_image(upload=upload or make_upload(), **fields)
         image.refresh_from_db()
         return image
+
+    return make
+
+
+# ---- Mailing lists and subscribers (tests/mailinglist and tests/newsletters) ----------------------------------------
+
+
+@pytest.fixture
+def make_mailing_list(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        n = next(counter)
+        fields.setdefault("name", f"List {n}")
+        fields.setdefault("slug", f"list-{n}")
+        return MailingList.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_subscriber(db):
+    """A subscriber; `lists=[…]` subscribes them (status defaults to active when lists are given)."""
+    counter = iter(range(1, 100_000))
+
+    def make(*, lists=(), **fields):
+        n = next(counter)
+        fields.setdefault("email", f"reader{n}@example.com")
+        fields.setdefault("status", Subscriber.Status.ACTIVE if lists else Subscriber.Status.PENDING)
+        subscriber = Subscriber.objects.create(**fields)
+        for mailing_list in lists:
+            Subscription.objects.create(subscriber=subscriber, mailing_list=mailing_list)
+        return subscriber
 
     return make

@@ -83,7 +83,8 @@ def newsroom(make_article, make_author, make_category, make_editor):
 
 def _sent_issue_with(articles):
     """A sent newsletter issue that (as no admin form allows) lists the hidden articles too."""
-    from mailinglist.models import Issue, IssueArticle, MailingList
+    from mailinglist.models import MailingList
+    from newsletters.models import Issue, IssueArticle
 
     mailing_list = MailingList.objects.create(name="Daily", slug="daily")
     issue = Issue.objects.create(

@@ -120,4 +120,5 @@ def test_check_deploy_warns_about_the_development_sender():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "mailinglist.W001" in result.stderr + result.stdout
+    assert "newsletters.W001" in result.stderr + result.stdout
     assert "newsroom@localhost" in result.stderr + result.stdout

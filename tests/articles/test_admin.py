@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from articles import admin as articles_admin
 from articles.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -9,15 +10,30 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor_client(client, make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="articles"))
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website"]))
     client.force_login(user)
     return client
 
 
-@pytest.mark.parametrize("model", ["article", "author", "source", "category", "promobanner"])
+@pytest.mark.parametrize(
+    "model", ["articles/article", "articles/author", "articles/source", "articles/category", "website/promobanner"]
+)
 def test_changelist_and_add_pages_load_for_an_editor(editor_client, model):
-    assert editor_client.get(f"/admin/articles/{model}/").status_code == 200
-    assert editor_client.get(f"/admin/articles/{model}/add/").status_code == 200
+    assert editor_client.get(f"/admin/{model}/").status_code == 200
+    assert editor_client.get(f"/admin/{model}/add/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/articles/image/", "/admin/photos/image/"),
+        ("/admin/articles/image/7/change/?_popup=1", "/admin/photos/image/7/change/?_popup=1"),
+        ("/admin/articles/promobanner/add/", "/admin/website/promobanner/add/"),
+    ],
+)
+def test_admin_screens_that_moved_app_keep_their_old_addresses(editor_client, old, new):
+    response = editor_client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
 
 
 def test_article_change_page_loads_with_inline_bylines(editor_client, make_article, make_author):
@@ -26,6 +42,23 @@ def test_article_change_page_loads_with_inline_bylines(editor_client, make_artic
     assert "Lisa Schlein" in html
     assert "bylines-TOTAL_FORMS" in html
     assert "View on site" in html
+
+
+def test_other_apps_add_their_links_to_an_article_page(editor_client, make_article, monkeypatch):
+    article = make_article(headline="Cease-fire breaks down")
+    seen = []
+
+    def syndicate(request, article):
+        seen.append((request.user.is_staff, article.headline))
+        return "Syndicate", f"/syndicate/{article.pk}/"
+
+    monkeypatch.setattr(articles_admin, "article_tools", [syndicate, lambda request, article: None])
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+
+    assert f'<li><a href="/syndicate/{article.pk}/">Syndicate</a></li>' in html
+    assert seen == [(True, "Cease-fire breaks down")]
+    assert editor_client.get("/admin/articles/article/add/").status_code == 200  # no article yet: no tools asked
+    assert len(seen) == 1
 
 
 def test_article_list_searches_headline_dek_and_author(editor_client, make_article, make_author):

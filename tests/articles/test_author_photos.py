@@ -12,8 +12,8 @@ from PIL import ExifTags
 from PIL import Image as PILImage
 
 from articles.models import Author
-from tests.articles.test_images import gps_exif, png_header_bomb
 from tests.conftest import picture_bytes
+from tests.photos.test_images import gps_exif, png_header_bomb
 
 pytestmark = pytest.mark.django_db
 

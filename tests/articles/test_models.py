@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from articles.models import Article, Byline, PromoBanner, format_bylines
+from articles.models import Article, Byline, format_bylines
+from website.models import PromoBanner
 
 pytestmark = pytest.mark.django_db
 

@@ -110,7 +110,7 @@ def test_the_data_migration_fills_it_from_publication_and_the_latest_correction(
     plain = make_article(published_at=PUBLISHED)
     draft = make_article(status=Article.Status.DRAFT)
     Article.objects.update(content_modified_at=None)
-    migration = importlib.import_module("articles.migrations.0008_content_modified_at")
+    migration = importlib.import_module("articles.migrations.0003_content_modified_at")
     migration.fill_from_publication_and_corrections(apps, None)
     assert Article.objects.get(pk=story.pk).content_modified_at == later.created_at
     assert Article.objects.get(pk=plain.pk).content_modified_at == PUBLISHED

@@ -3,7 +3,8 @@ import contextlib
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from articles.models import Article, Image
+from articles.models import Article
+from photos.models import Image
 from tests.conftest import picture_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +37,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
     article = make_article(headline="Aid convoys reach northern towns")
 
     # Upload and describe.
-    page.goto(live_server.url + "/admin/articles/image/add/")
+    page.goto(live_server.url + "/admin/photos/image/add/")
     page.set_input_files(
         "#id_original",
         {
@@ -68,7 +69,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
     screenshot("image-admin-focal-point")
 
     # The library list shows thumbnails and finds the picture by its credit.
-    page.goto(live_server.url + "/admin/articles/image/?q=Alsayed")
+    page.goto(live_server.url + "/admin/photos/image/?q=Alsayed")
     assert page.locator("#result_list img.library-thumb").count() == 1
     screenshot("image-admin-library")
 
@@ -108,7 +109,7 @@ def test_editor_uploads_sets_the_focal_point_and_leads_an_article_with_it(
 
 def test_a_bad_upload_is_refused_in_the_browser(editor_page, live_server):
     page = editor_page
-    page.goto(live_server.url + "/admin/articles/image/add/")
+    page.goto(live_server.url + "/admin/photos/image/add/")
     page.set_input_files(
         "#id_original", {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": picture_bytes(fmt="PNG")}
     )

@@ -3,8 +3,8 @@ light and dark mode."""
 
 import pytest
 
-from mailinglist import sending
-from mailinglist.models import Issue
+from newsletters import sending
+from newsletters.models import Issue
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import _role
 
@@ -52,7 +52,7 @@ def test_the_progress_bar_follows_the_send(editor_page, live_server, briefing, s
     page = editor_page
     sending.start(briefing)
     sending.send_batch(briefing, size=15)
-    page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    page.goto(f"{live_server.url}/admin/newsletters/issue/{briefing.pk}/change/")
     assert page.locator(".issue-progress progress").get_attribute("value") == "25.0"
     assert page.locator("[data-field=sent]").inner_text() == "15"
     assert page.get_by_role("button", name="Cancel sending").is_visible()
@@ -73,7 +73,7 @@ def test_the_editor_previews_tests_and_sends_from_the_issue_page(editor_page, li
     from django.core import mail
 
     page = editor_page
-    page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    page.goto(f"{live_server.url}/admin/newsletters/issue/{briefing.pk}/change/")
     screenshot("sending-admin-draft")
 
     with page.expect_popup() as popup:
@@ -137,7 +137,7 @@ def test_send_now_asks_for_confirmation_first(editor_page, live_server, briefing
     from django.core import mail
 
     page = editor_page
-    page.goto(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    page.goto(f"{live_server.url}/admin/newsletters/issue/{briefing.pk}/change/")
     page.get_by_role("button", name="Send now").click()
 
     page.get_by_role("heading", name="Send this to the whole list?").wait_for()
@@ -146,7 +146,7 @@ def test_send_now_asks_for_confirmation_first(editor_page, live_server, briefing
     assert page.locator("[data-fact=subject]").inner_text() == "Morning briefing: Idlib"
     screenshot("sending-admin-confirm")
     page.get_by_role("link", name="Back to the issue").click()
-    page.wait_for_url(f"{live_server.url}/admin/mailinglist/issue/{briefing.pk}/change/")
+    page.wait_for_url(f"{live_server.url}/admin/newsletters/issue/{briefing.pk}/change/")
     assert Issue.objects.get(pk=briefing.pk).status == Issue.Status.DRAFT and not mail.outbox
 
     page.get_by_role("button", name="Send now").click()

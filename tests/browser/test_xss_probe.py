@@ -6,7 +6,8 @@ and not only hidden behind the policy.
 
 import pytest
 
-from articles.models import Article, Author, Byline, Category, PromoBanner
+from articles.models import Article, Author, Byline, Category
+from website.models import PromoBanner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +80,9 @@ def test_no_payload_runs_anywhere(page, site, probe, make_user, make_image, scre
         "/admin/articles/author/",
         f"/admin/articles/author/{author.pk}/change/",
         f"/admin/articles/category/{category.pk}/change/",
-        "/admin/articles/promobanner/",
-        "/admin/articles/image/",
-        f"/admin/articles/image/{image.pk}/change/",
+        "/admin/website/promobanner/",
+        "/admin/photos/image/",
+        f"/admin/photos/image/{image.pk}/change/",
         # Feeds as a browser shows them: the payloads sit in escaped XML text.
         "/feed/",
         "/feed/atom/",

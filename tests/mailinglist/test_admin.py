@@ -41,11 +41,19 @@ def import_csv(client, text, lists, **fields):
     return client.post(IMPORT_URL, data)
 
 
-def test_newsletter_manager_has_the_mailing_list_permissions_and_nothing_else():
-    codenames = set(_role("Newsletter manager").permissions.values_list("content_type__app_label", flat=True))
-    assert codenames == {"mailinglist"}
-    perms = set(_role("Newsletter manager").permissions.values_list("codename", flat=True))
-    assert {"export_subscribers", "import_subscribers", "erase_subscriber", "view_consentevent"} <= perms
+def test_newsletter_manager_has_the_mailing_list_and_newsletter_permissions_and_nothing_else():
+    app_labels = set(_role("Newsletter manager").permissions.values_list("content_type__app_label", flat=True))
+    assert app_labels == {"mailinglist", "newsletters"}
+    perms = set(_role("Newsletter manager").permissions.values_list("content_type__app_label", "codename"))
+    assert {
+        ("mailinglist", "export_subscribers"),
+        ("mailinglist", "import_subscribers"),
+        ("mailinglist", "erase_subscriber"),
+        ("mailinglist", "view_consentevent"),
+        ("newsletters", "send_issue"),
+        ("newsletters", "change_issue"),
+        ("newsletters", "view_delivery"),
+    } <= perms
 
 
 def test_manager_sees_subscribers_with_counts_per_list_and_status(client, manager, daily, make_subscriber):

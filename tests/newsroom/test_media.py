@@ -54,13 +54,16 @@ def test_files_outside_the_folder_or_of_other_kinds_are_not_served(client, media
         assert b"outside" not in response.content and b"alert" not in response.content
 
 
-def test_originals_are_never_served_even_inside_the_media_folder(client, media, settings):
-    originals = media / "originals"
-    originals.mkdir()
-    (originals / "upload.jpg").write_bytes(b"\xff\xd8 with GPS")
-    settings.STORAGES = {**settings.STORAGES, "originals": {**settings.STORAGES["originals"]}}
-    settings.STORAGES["originals"]["OPTIONS"] = {"location": str(originals)}
-    assert client.get("/media/originals/upload.jpg").status_code == 404
+@pytest.mark.parametrize("alias", ["originals", "imports"])
+def test_private_storages_are_never_served_even_inside_the_media_folder(client, media, settings, alias):
+    private = media / alias
+    private.mkdir()
+    (private / "upload.jpg").write_bytes(b"\xff\xd8 with GPS")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        alias: {**settings.STORAGES[alias], "OPTIONS": {"location": str(private)}},
+    }
+    assert client.get(f"/media/{alias}/upload.jpg").status_code == 404
 
 
 def test_other_storages_are_left_to_their_own_server(client, media, settings):

@@ -14,9 +14,10 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.tasks import make_renditions
-from mailinglist.models import Issue, MailingList
+from mailinglist.models import MailingList
+from newsletters.models import Issue
 from newsroom import pagecache
+from photos.tasks import make_renditions
 
 pytestmark = pytest.mark.django_db
 
@@ -406,7 +407,7 @@ def test_a_failing_page_is_served_stale(client, site, monkeypatch, commit):
     def database_down(*args, **kwargs):
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("articles.views.paginate", database_down)
+    monkeypatch.setattr("website.views.paginate", database_down)
     response = Client(raise_request_exception=False).get("/category/world/")
     assert response.status_code == 200
     assert response["X-Cache"] == "STALE"

@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 from django.contrib.auth.models import Permission
 
-from articles.models import Article, Author, Category, PromoBanner
+from articles.models import Article, Author, Category
 from tests.security.payloads import (
     BAD_ARCHIVE_PATHS,
     PAGE_NUMBERS,
@@ -16,6 +16,7 @@ from tests.security.payloads import (
     TEXT_PAYLOADS,
     TRAVERSAL_PAYLOADS,
 )
+from website.models import PromoBanner
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,9 @@ def test_bad_dates_answer_4xx(client, public_site, path):
 @pytest.fixture
 def editor_client(client, make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "taggit"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website", "taggit"])
+    )
     client.force_login(user)
     client.user = user
     return client
@@ -172,7 +175,7 @@ def test_javascript_urls_are_refused_in_link_fields(editor_client, make_category
     assert response.status_code == 200
     assert "Enter a valid URL" in response.content.decode()
     response = editor_client.post(
-        "/admin/articles/promobanner/add/",
+        "/admin/website/promobanner/add/",
         {
             "text": "x",
             "url": "data:text/html,<script>alert(1)</script>",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.tasks import make_renditions
+from photos.tasks import make_renditions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

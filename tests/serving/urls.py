@@ -6,7 +6,7 @@ from collections import Counter
 from django.http import HttpResponse
 from django.urls import path
 
-from mailinglist.consent import client_ip
+from newsroom.security import client_ip
 
 # name: (Cache-Control, Surrogate-Key, Content-Type)
 EXPIRING = "public, max-age=0, s-maxage=1, stale-if-error=3600, stale-while-revalidate="

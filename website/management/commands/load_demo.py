@@ -1,0 +1,214 @@
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+
+from articles.models import Article, Author, Byline, Category, Source
+from newsroom import pagecache
+from photos.services import add_image
+from website.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
+from website.demo.pictures import CREDIT, PICTURES, jpeg_bytes
+from website.models import PromoBanner
+
+DEMO_ACCOUNTS = [
+    # (username, first name, last name, role group)
+    ("editor", "Eddie", "Editor", "Editor"),
+    ("reporter", "Rita", "Reporter", "Reporter"),
+]
+
+# A story the demo reporter has filed and submitted, so the editor's dashboard has something awaiting review.
+DEMO_SUBMISSION = {
+    "slug": "city-council-delays-vote-on-transit-budget",
+    "headline": "City Council Delays Vote on Transit Budget",
+    "dek": "Members asked for an independent review of ridership forecasts before committing funds.",
+    "paragraphs": [
+        "The city council on Tuesday postponed a vote on next year's transit budget, asking for an independent "
+        "review of the ridership forecasts behind it.",
+        "The review is expected to take six weeks. Transit officials said service would not change in the meantime.",
+    ],
+    "category": "politics",
+}
+
+
+def paragraphs_html(paragraphs):
+    return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+
+
+class Command(BaseCommand):
+    help = "Load the demo newsroom: the VOA seed story, its banner, more stories and local demo accounts. Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        seed = read_seed()
+        voa, _ = Source.objects.get_or_create(
+            name="Voice of America", defaults={"short_name": "VOA", "url": "https://www.voanews.com/"}
+        )
+        PromoBanner.objects.get_or_create(
+            text=seed.banner,
+            defaults={"url": BANNER_URL, "active_from": timezone.make_aware(datetime(2020, 1, 1))},
+        )
+
+        categories = {}
+        for name, slug, short_name, description, parent_slug, order in CATEGORIES:
+            # A section of the same name made otherwise (the benchmark dataset's World) is the demo's too: names are
+            # unique, and the demo adds to what is there.
+            categories[slug] = Category.objects.filter(slug=slug).first() or Category.objects.filter(name=name).first()
+            if categories[slug] is None:
+                categories[slug] = Category.objects.create(
+                    name=name,
+                    slug=slug,
+                    short_name=short_name,
+                    description=description,
+                    parent=categories.get(parent_slug),
+                    nav_order=order,
+                )
+        if categories["wmd"].name != seed.category:
+            raise CommandError(f"The demo's WMD category does not match the seed's {seed.category!r}.")
+
+        authors = {}
+        for name, slug, job_title, bio, affiliation in AUTHORS:
+            authors[slug], _ = Author.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "job_title": job_title,
+                    "bio": bio,
+                    "affiliation": voa if affiliation == "VOA" else None,
+                },
+            )
+
+        created = 0
+        seed_slug = "civilian-killings-mount-in-idlib-as-cease-fire-breaks-down"
+        article, is_new = Article.objects.get_or_create(
+            slug=seed_slug,
+            defaults={
+                "headline": seed.headline,
+                "body": paragraphs_html(seed.paragraphs),
+                "category": categories["wmd"],
+                "source": voa,
+                "original_url": "https://www.voanews.com/middle-east/civilian-killings-mount-idlib-cease-fire-breaks-down",
+                "status": Article.Status.PUBLISHED,
+                "published_at": timezone.make_aware(datetime.combine(seed.published, time(12, 0))),
+            },
+        )
+        if is_new:
+            created += 1
+            article.secondary_categories.add(categories["middle-east"])
+            article.tags.add("Syria", "Idlib", "United Nations", "Human rights")
+            Byline.objects.create(article=article, author=authors["lisa-schlein"], role="By", order=0)
+
+        now = timezone.now()
+        for slug, headline, dek, category, bylines, tags, days_ago, featured, paragraphs in ARTICLES:
+            article, is_new = Article.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "headline": headline,
+                    "dek": dek,
+                    "body": paragraphs_html(paragraphs),
+                    "category": categories[category],
+                    "status": Article.Status.PUBLISHED,
+                    "published_at": now - timedelta(days=days_ago, hours=2),
+                    "featured": featured,
+                },
+            )
+            if is_new:
+                created += 1
+                article.tags.add(*tags)
+                for order, (author_slug, role) in enumerate(bylines):
+                    Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
+
+        self.stdout.write(f"Demo content ready ({created} new articles).")
+        if created:
+            # Made through the ORM, not the workflow whose events purge pages: start every cache afresh.
+            pagecache.purge(pagecache.EVERY_PAGE)
+        self._demo_pictures()
+        self._demo_accounts(categories)
+
+    def _demo_pictures(self):
+        """Pictures drawn by articles/demo/pictures.py: a lead image per demo article, one inline figure.
+
+        Added only where missing; the renditions are made by the task worker (`make run` starts one).
+        """
+        added = 0
+        for seed, picture in enumerate(PICTURES):
+            article = Article.objects.filter(slug=picture.article_slug).first()
+            if article is None or (article.lead_image_id if not picture.inline else "data-file=" in article.body):
+                continue
+            upload = SimpleUploadedFile(f"{picture.article_slug}.jpg", jpeg_bytes(picture, seed), "image/jpeg")
+            image = add_image(
+                upload=upload,
+                alt_text=picture.alt_text,
+                caption=picture.caption,
+                credit=CREDIT,
+                focal_x=picture.focal[0],
+                focal_y=picture.focal[1],
+            )
+            if picture.inline:
+                figure = (
+                    f'<figure class="figure"><img src="{image.file.url}" alt="{escape(picture.alt_text)}" '
+                    f'data-file="{image.pk}"><figcaption>{escape(picture.caption)}</figcaption></figure>'
+                )
+                first_paragraph_end = article.body.find("</p>") + len("</p>")
+                article.body = article.body[:first_paragraph_end] + figure + article.body[first_paragraph_end:]
+                article.save(update_fields=["body"])
+            else:
+                article.lead_image = image
+                article.save(update_fields=["lead_image"])
+            added += 1
+        self.stdout.write(f"Demo pictures ready ({added} new).")
+
+    def _demo_accounts(self, categories):
+        if not settings.DEBUG:
+            self.stdout.write("Debug is off: no demo accounts created.")
+            return
+        # The role groups are kept by newsroom/roles.py after every migrate.
+        User = get_user_model()
+        accounts = {}
+        for username, first_name, last_name, role in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(
+                    username=username,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=f"{username}@example.com",
+                    password=password,
+                    is_staff=True,
+                )
+                self.stdout.write(self.style.WARNING(f"Demo account (local use only): {username} / {password}"))
+            # The demo shows the roles at work, so neither account is a superuser.
+            user.is_superuser = False
+            user.save(update_fields=["is_superuser"])
+            user.groups.set([Group.objects.get(name=role)])
+            accounts[role] = user
+        reporter = accounts["Reporter"]
+        Author.objects.get_or_create(
+            user=reporter,
+            defaults={"name": "Rita Reporter", "slug": "rita-reporter", "job_title": "City hall reporter"},
+        )
+        self._demo_submission(reporter, categories)
+
+    def _demo_submission(self, reporter, categories):
+        story = DEMO_SUBMISSION
+        article, is_new = Article.objects.get_or_create(
+            slug=story["slug"],
+            defaults={
+                "headline": story["headline"],
+                "dek": story["dek"],
+                "body": paragraphs_html(story["paragraphs"]),
+                "category": categories[story["category"]],
+                "status": Article.Status.DRAFT,
+                "created_by": reporter,
+            },
+        )
+        if is_new:
+            Byline.objects.create(article=article, author=reporter.author, role="By", order=0)
+            article.submit(by=reporter, comment="Ready for a look; the council meets again next month.")

@@ -1,0 +1,180 @@
+"""When a public page changes: the keys each page carries, and the editorial events that purge them.
+
+Every cacheable page names what it shows (newsroom/pagecache.py does the keeping and the purging):
+
+- the things on it: ``article-<id>`` for each story it shows (page, listing item, feed entry), and what those show
+  with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures: the
+  ``{% picture %}`` tag of photos/ names them itself),
+  ``source-<id>`` (wire credits), ``tag-<id>`` (an article page's tags);
+- the listing it is: ``home`` (the home page and the site-wide feeds), ``section-list-<id>``, ``tag-list-<id>``,
+  ``author-list-<id>`` (their pages and feeds), ``archive`` (the date archives: cold pages, whose links to the
+  neighbouring periods any publication can change), ``search``, ``sitemaps``, ``corrections``,
+  ``newsletter-archive``;
+- the parts of every page: ``nav`` (sections), ``banner``, ``lists`` (the signup form's lists).
+
+What purges them, once committed:
+
+- an article going live, scheduled, unscheduled, withdrawn, re-dated, moved or (un)featured: the article and every
+  listing it was in, is in, or will join when its time comes;
+- an edit of a live story: the article, the listings it joins or leaves, search and the sitemaps;
+- a draft save, a review step, a comment, a preview link: nothing (nothing public changed);
+- a correction or update: the article, the corrections page and the sitemaps;
+- a section, tag, author, source or picture edited (a picture's new renditions too): its keys; the banner: ``banner``;
+- the mailing lists and a newsletter issue sent: ``lists`` (mailinglist/models.py) and ``newsletter-archive``
+  (newsletters/models.py).
+
+And by the clock, with nothing running: a listing is kept no longer than the moment the next scheduled story that
+will join it goes live, and every page no longer than the banner's next start or end.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, Correction, Source
+from articles.signals import article_changed
+from newsroom import pagecache
+from photos.models import Image
+from photos.signals import renditions_changed
+from website.models import PromoBanner
+
+HOME, SEARCH, SITEMAPS, CORRECTIONS, ARCHIVE = "home", "search", "sitemaps", "corrections", "archive"
+NAV, BANNER = "nav", "banner"
+
+
+# ---- what pages carry
+
+
+def article_keys(article, *, page=False, tags=False):
+    """The keys of an article as shown in a listing (with ``tags``, naming its tags as feeds do; with ``page``, on
+    its own page). Reads only what ``for_listing()`` / ``for_display()`` load."""
+    keys = {f"article-{article.pk}"}
+    if article.category_id:
+        keys.add(f"section-{article.category_id}")
+        if page and article.category.parent_id:
+            keys.add(f"section-{article.category.parent_id}")
+    keys.update(f"author-{byline.author_id}" for byline in article.bylines.all())
+    if article.lead_image_id:
+        keys.add(f"image-{article.lead_image_id}")
+    if article.source_id:
+        keys.add(f"source-{article.source_id}")
+    if page or tags:
+        keys.update(f"tag-{tag.pk}" for tag in article.tags.all())
+    if page:
+        keys.update(f"section-{category.pk}" for category in article.secondary_categories.all())
+    return keys
+
+
+def show(*articles, page=False, tags=False):
+    """The page being rendered shows these articles."""
+    for article in articles:
+        if article is not None:
+            pagecache.add_keys(*article_keys(article, page=page, tags=tags))
+
+
+def show_headlines(*article_ids):
+    """The page being rendered names these articles (a headline, a link), nothing else of them."""
+    pagecache.add_keys(*(f"article-{pk}" for pk in article_ids))
+
+
+def show_listing(key, joining=None):
+    """The page being rendered is (a page of) this listing. ``joining``: the articles that would be in it when
+    published (a queryset), so the page ends when the next scheduled one among them goes live."""
+    pagecache.add_keys(key)
+    if joining is not None:
+        pagecache.expire_at(joining.next_publication(after=pagecache.rendering_started()))
+
+
+def show_navigation():
+    pagecache.add_keys(NAV)
+
+
+def show_section(*categories):
+    pagecache.add_keys(*(f"section-{category.pk}" for category in categories))
+
+
+def show_tag(tag):
+    pagecache.add_keys(f"tag-{tag.pk}")
+
+
+def show_author(author):
+    pagecache.add_keys(f"author-{author.pk}")
+
+
+def section_listing(category):
+    return f"section-list-{category.pk}"
+
+
+def tag_listing(tag):
+    return f"tag-list-{tag.pk}"
+
+
+def author_listing(author):
+    return f"author-list-{author.pk}"
+
+
+# ---- what purges them
+
+
+def listings_of(facts):
+    """Every listing an article is in while live (or will join when its time comes)."""
+    if not facts.shown:
+        return set()
+    return {
+        HOME,
+        SEARCH,
+        SITEMAPS,
+        ARCHIVE,
+        *(f"section-list-{pk}" for pk in facts.section_ids),
+        *(f"tag-list-{pk}" for pk in facts.tag_ids),
+        *(f"author-list-{pk}" for pk in facts.author_ids),
+    }
+
+
+def keys_to_purge(article_id, before, after):
+    """What a change of an article from ``before`` to ``after`` (its PublicFacts) makes out of date."""
+    if not (before.shown or after.shown):
+        return set()
+    keys = {f"article-{article_id}", SEARCH, SITEMAPS} if before.live or after.live else set()
+    if before.placement != after.placement:
+        return keys | listings_of(before) | listings_of(after)
+    # Same place in time: only the listings it joins or leaves change beyond the pages showing it.
+    return keys | (listings_of(before) ^ listings_of(after))
+
+
+def article_was_changed(sender, *, article_id, before, **kwargs):
+    article = Article.objects.filter(pk=article_id).first()
+    after = article.public_facts() if article else before.hidden()
+    pagecache.purge(*keys_to_purge(article_id, before, after))
+
+
+def _entity(*keys):
+    def purge(sender, instance, **kwargs):
+        if not kwargs.get("raw"):
+            pagecache.purge(*(key.format(pk=instance.pk, instance=instance) for key in keys))
+
+    return purge
+
+
+def picture_changed(sender, *, image_id, **kwargs):
+    """A picture's renditions were swapped (a queryset update, which sends no post_save)."""
+    pagecache.purge(f"image-{image_id}")
+
+
+RULES = {
+    # The search form offers every section and author with a live story; the sitemaps list their addresses.
+    Category: _entity("section-{pk}", "section-list-{pk}", NAV, SEARCH, SITEMAPS),
+    Tag: _entity("tag-{pk}", "tag-list-{pk}", SITEMAPS),
+    Author: _entity("author-{pk}", "author-list-{pk}", SEARCH, SITEMAPS),
+    Source: _entity("source-{pk}"),
+    Image: _entity("image-{pk}"),
+    PromoBanner: _entity(BANNER),
+    Correction: _entity("article-{instance.article_id}", CORRECTIONS, SITEMAPS),
+}
+
+
+def connect():
+    article_changed.connect(article_was_changed, dispatch_uid="purges_article_changed")
+    renditions_changed.connect(picture_changed, dispatch_uid="purges_renditions_changed")
+    for model, receiver in RULES.items():
+        post_save.connect(receiver, sender=model, dispatch_uid=f"purges_save_{model.__name__}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"purges_delete_{model.__name__}")
