@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["newsroom", "articles", "photos", "mailinglist", "newsletters", "website"]
+APPS = ["newsroom", "articles", "photos", "mailinglist", "newsletters", "wire", "website"]
 
 # Who may import whom. newsroom is infrastructure (settings, the page cache, the admin site, roles): it imports no app.
 ALLOWED = {
@@ -16,7 +16,8 @@ ALLOWED = {
     "articles": {"newsroom", "photos"},
     "mailinglist": {"newsroom"},
     "newsletters": {"newsroom", "mailinglist", "articles"},
-    "website": {"newsroom", "articles", "photos", "mailinglist", "newsletters"},
+    "wire": {"newsroom", "articles", "photos"},
+    "website": {"newsroom", "articles", "photos", "mailinglist", "newsletters", "wire"},
 }
 
 
