@@ -28,7 +28,7 @@ def _errors(exc):
 
 
 def wire_update_tool(request, article):
-    """On a story's admin page: a link to the agency's newer version, when one is waiting (articles.admin.article_tools)."""
+    """A link on a story's admin page (articles.admin.article_tools) to the agency's newer version, if one waits."""
     item = article.wire_items.filter(state=WireItem.State.UPDATED).only("pk", "version").first()
     if item is None or not request.user.has_perm("wire.view_wireitem"):
         return None

@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
@@ -83,10 +83,14 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise FetchError(f"The server redirected to {newurl!r}; only http and https addresses are followed.")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            fp.close()
+            raise FetchError(f"The server redirected to {target!r}; only http and https addresses are followed.")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener():

@@ -419,7 +419,7 @@ def parse_ninjs(data):
                 version=_int(doc.get("version")),
                 headline=_text(headline or "")[:300] or "(no headline)",
                 dek=_text(dek or ""),
-                body=body or "",
+                body=_as_html(body or ""),
                 dateline=_text(str(located))[:100],
                 authors=split_names([doc.get("byline") or doc.get("by") or ""]),
                 subjects=[

@@ -85,15 +85,18 @@ def receive(channel, data, *, content_type="", fetched=None):
 
 def _succeeded(outcome, *, etag, last_modified):
     now = timezone.now()
-    outcome.channel.last_polled_at = outcome.channel.last_success_at = now
-    Channel.objects.filter(pk=outcome.channel.pk).update(
-        last_polled_at=now,
-        last_success_at=now,
-        last_result=outcome.summary()[:500],
-        etag=etag or "",
-        last_modified=last_modified or "",
-        failures=0,
-    )
+    fields = {
+        "last_polled_at": now,
+        "last_success_at": now,
+        "last_result": outcome.summary()[:500],
+        "etag": etag or "",
+        "last_modified": last_modified or "",
+        "failures": 0,
+    }
+    # Only these columns: an editor may be saving the channel's settings meanwhile.
+    Channel.objects.filter(pk=outcome.channel.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(outcome.channel, name, value)
     return outcome
 
 

@@ -72,7 +72,8 @@ class FeedServer:
                             self.wfile.write(chunk)
                             sent += len(chunk)
                         return
-                    self.send_header("Content-Length", str(len(route.body)))
+                    if "Content-Length" not in route.headers:
+                        self.send_header("Content-Length", str(len(route.body)))
                     self.end_headers()
                     self.wfile.write(route.body)
                 except (BrokenPipeError, ConnectionResetError):
