@@ -121,7 +121,7 @@ class Rule(models.Model):
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="rules")
     keyword = models.CharField(
-        max_length=100, help_text="A word or phrase in the headline, summary, body or the agency's subjects; * for all."
+        max_length=100, help_text="A word or phrase in the headline, summary, dateline, body or the agency's subjects; * for all."
     )
     section = models.ForeignKey("articles.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tag = models.CharField(max_length=100, blank=True)
@@ -203,10 +203,6 @@ class WireItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:wire_wireitem_change", args=[self.pk])
-
-    @property
-    def text_for_rules(self):
-        return " \n".join([self.headline, self.dek, self.body, *self.subjects])
 
     @property
     def has_update(self):

@@ -92,7 +92,7 @@ def _fill(item, parsed, fingerprint, now):
 def filing(item):
     """(section, [tags], matched rules) for an item: the first matching rule's section, else the channel's."""
     channel = item.channel
-    text = " \n".join([item.headline, item.dek, strip_tags(item.body), *item.subjects])
+    text = " \n".join([item.headline, item.dek, item.dateline, strip_tags(item.body), *item.subjects])
     rules = channel.rules_for(text)
     section = next((rule.section for rule in rules if rule.section_id), None) or channel.section
     tags = list(dict.fromkeys(rule.tag.strip() for rule in rules if rule.tag.strip()))
