@@ -121,7 +121,8 @@ class Rule(models.Model):
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="rules")
     keyword = models.CharField(
-        max_length=100, help_text="A word or phrase in the headline, summary, dateline, body or the agency's subjects; * for all."
+        max_length=100,
+        help_text="A word or phrase in the headline, summary, dateline, body or the agency's subjects; * for all.",
     )
     section = models.ForeignKey("articles.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tag = models.CharField(max_length=100, blank=True)
