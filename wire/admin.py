@@ -266,7 +266,7 @@ class WireItemAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         tasks.resume_stalled()
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, {"title": "Wire queue", **(extra_context or {})})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         item = get_object_or_404(WireItem.objects.select_related("channel__source", "article"), pk=object_id)

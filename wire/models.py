@@ -194,7 +194,7 @@ class WireItem(models.Model):
 
     class Meta:
         verbose_name = "wire item"
-        verbose_name_plural = "wire queue"
+        verbose_name_plural = "wire items"
         ordering = ["-received_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["channel", "guid"], name="wire_item_once_per_channel")]
         permissions = [("use_wireitem", "Can turn wire items into stories")]

@@ -22,10 +22,12 @@ def schedule_poll(channel, *, at=None):
     at = at or timezone.now()
     Channel.objects.filter(pk=channel.pk).update(next_poll_at=at)
     channel.next_poll_at = at
-    if at > timezone.now() and not default_task_backend.supports_defer:
-        return  # a backend that runs tasks at once (tests) cannot run one later; `wire_poll` polls by hand
     pk, ticket = channel.pk, at.isoformat()
-    transaction.on_commit(lambda: poll_channel.using(run_after=at).enqueue(pk, ticket))
+    if default_task_backend.supports_defer:
+        transaction.on_commit(lambda: poll_channel.using(run_after=at).enqueue(pk, ticket))
+    elif at <= timezone.now():
+        transaction.on_commit(lambda: poll_channel.enqueue(pk, ticket))
+    # else: a backend that runs tasks at once (tests) cannot run one later; `wire_poll` polls by hand.
 
 
 def stop_polling(channel):
