@@ -222,7 +222,7 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(WireItem)
 class WireItemAdmin(admin.ModelAdmin):
     Media = WireMedia
-    list_display = ["headline", "channel", "state_display", "authors_display", "sent_at", "received_at", "story"]
+    list_display = ["headline", "channel", "state_display", "authors_display", "sent_at", "story"]
     list_filter = [StateFilter, "channel", "format"]
     list_select_related = ["channel", "article"]
     search_fields = ["headline", "dek", "body", "guid"]

@@ -20,9 +20,9 @@ from articles.fields import SanitizedHTMLField
 
 class Channel(models.Model):
     class Kind(models.TextChoices):
-        FEED = "feed", "RSS or Atom feed (polled)"
-        FILE = "file", "Feed file in the wire folder (polled)"
-        PUSH = "push", "NewsML-G2 or ninjs, uploaded or pushed"
+        FEED = "feed", "Feed (RSS or Atom)"
+        FILE = "file", "Feed file in the wire folder"
+        PUSH = "push", "Pushed or uploaded (NewsML-G2, ninjs)"
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
@@ -195,7 +195,8 @@ class WireItem(models.Model):
     class Meta:
         verbose_name = "wire item"
         verbose_name_plural = "wire items"
-        ordering = ["-received_at", "-id"]
+        # Newest first; items that arrived together, in the agency's order.
+        ordering = ["-received_at", models.F("sent_at").desc(nulls_last=True), "-id"]
         constraints = [models.UniqueConstraint(fields=["channel", "guid"], name="wire_item_once_per_channel")]
         permissions = [("use_wireitem", "Can turn wire items into stories")]
 

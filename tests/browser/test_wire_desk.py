@@ -59,7 +59,8 @@ def test_editor_uses_a_wire_item_and_publishes_it_then_takes_the_update(page, de
     base, channel = desk
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, base)
-    page.click("#nav-sidebar >> text=Wire items")
+    page.click("#content-main >> text=Wire items")
+    assert page.locator("h1").inner_text() == "Wire queue"
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 3
     screenshot("wire-queue")
