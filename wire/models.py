@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +51,10 @@ class Channel(models.Model):
     )
     enabled = models.BooleanField("on", default=True, help_text="Off: not polled, and pushes are refused.")
     poll_minutes = models.PositiveIntegerField(
-        "poll every (minutes)", default=15, help_text="How often a feed is read. After failures it waits longer."
+        "poll every (minutes)",
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text="How often a feed is read. After failures it waits longer.",
     )
     canonical_is_original = models.BooleanField(
         "canonical link points to the original",

@@ -93,6 +93,8 @@ def parse(data, *, content_type=""):
 def _declared_encoding_or_windows_1252(data, content_type):
     """``data`` unchanged when it decodes in the encoding it declares (UTF-8 by default); otherwise, when it reads as
     Windows-1252 (the usual mislabelled agency feed), the same document re-encoded as UTF-8, with a warning."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data, ""  # UTF-16 with its byte order mark: the XML parser reads it as it is
     match = re.match(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""", data.lstrip(b"\xef\xbb\xbf"))
     declared = match.group(1).decode("ascii") if match else ""
     charset = re.search(r"charset=\"?([A-Za-z0-9._-]+)", content_type or "")

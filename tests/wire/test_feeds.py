@@ -237,3 +237,12 @@ def test_wire_poll_prints_what_it_found(feed_server, make_channel, capsys):
     out = capsys.readouterr().out
     assert f"{channel.pk} {channel}: 2 new, 0 updated, 0 unchanged" in out
     assert "  new: Civilian Killings Mount in Idlib as Cease-fire Breaks Down" in out
+
+
+def test_a_utf_16_feed_with_its_byte_order_mark(make_channel):
+    channel = make_channel(kind="push", url="")
+    document = sample("rss2.xml").decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').replace("Idlib", "Idlib “")
+
+    assert polling.receive(channel, document.encode("utf-16")).ok
+
+    assert WireItem.objects.get(guid="voa-5249911").headline.startswith("Civilian Killings Mount in Idlib “")
