@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "photos",
     "mailinglist",
     "newsletters",
+    "wire",
     "wpimport",
     "website",
 ]
@@ -163,7 +164,7 @@ else:
 TASKS = {
     "default": {
         "BACKEND": env("NEWSROOM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "email", "images"],
+        "QUEUES": ["default", "email", "images", "wire"],
     }
 }
 
@@ -342,6 +343,7 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/newsletter/confirm/",
     "/newsletter/unsubscribe/",
     "/newsletter/preferences/",
+    "/wire/",
 ]
 # Requests past the page cache (searches, uncached pages, signups) working at once in one process; more are answered
 # 503 with Retry-After at once (newsroom/overload.py). Keep it below the threads per worker (GUNICORN_THREADS, 4), so
@@ -385,3 +387,17 @@ NEWSLETTER_DURABLE_MARKS = env_bool("NEWSLETTER_DURABLE_MARKS", True)
 ANYMAIL = {"WEBHOOK_SECRET": env("NEWSLETTER_WEBHOOK_SECRET", "")}
 if env("POSTMARK_SERVER_TOKEN", ""):
     ANYMAIL["POSTMARK_SERVER_TOKEN"] = env("POSTMARK_SERVER_TOKEN", "")
+
+# The wire desk (wire/, docs/editors.md "Wire desk"): agency feeds polled by the task worker, items pushed in.
+# A fetch may take this many seconds in all, and read this many bytes, before it is given up as an error.
+NEWSROOM_WIRE_TIMEOUT = env_float("NEWSROOM_WIRE_TIMEOUT", 20.0)
+NEWSROOM_WIRE_MAX_BYTES = env_int("NEWSROOM_WIRE_MAX_BYTES", 10 * 1024 * 1024)
+# After failures a channel is tried again later and later (doubling its interval), at most this many seconds apart.
+NEWSROOM_WIRE_MAX_BACKOFF = env_int("NEWSROOM_WIRE_MAX_BACKOFF", 6 * 60 * 60)
+# Channels of the "file" kind read feeds dropped into this folder (an agency's FTP drop, the demo feed) and nowhere
+# else on the server.
+NEWSROOM_WIRE_FILES_DIR = Path(env("NEWSROOM_WIRE_FILES_DIR", str(BASE_DIR / "wire" / "demo")))
+# Off: a channel's address must lead to a public internet host, so no one can point a channel at the site's own
+# database, cache or cloud metadata service. On: loopback and private networks are allowed too (an agency server on
+# your own network; the tests).
+NEWSROOM_WIRE_PRIVATE_ADDRESSES = env_bool("NEWSROOM_WIRE_PRIVATE_ADDRESSES", False)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),
     path("newsletter/", include("newsletters.urls")),
+    path("wire/", include("wire.urls")),
     path("", include("website.urls")),
 ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["newsroom", "articles", "photos", "mailinglist", "newsletters", "wpimport", "website"]
+APPS = ["newsroom", "articles", "photos", "mailinglist", "newsletters", "wire", "wpimport", "website"]
 
 # Who may import whom. newsroom is infrastructure (settings, the page cache, the admin site, roles): it imports no app.
 ALLOWED = {
@@ -16,8 +16,9 @@ ALLOWED = {
     "articles": {"newsroom", "photos"},
     "mailinglist": {"newsroom"},
     "newsletters": {"newsroom", "mailinglist", "articles"},
+    "wire": {"newsroom", "articles", "photos"},
     "wpimport": {"newsroom", "articles", "photos"},
-    "website": {"newsroom", "articles", "photos", "mailinglist", "newsletters", "wpimport"},
+    "website": {"newsroom", "articles", "photos", "mailinglist", "newsletters", "wire", "wpimport"},
 }
 
 

@@ -16,6 +16,8 @@ from photos.services import add_image
 from website.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
 from website.demo.pictures import CREDIT, PICTURES, jpeg_bytes
 from website.models import PromoBanner
+from wire import polling, tasks
+from wire.models import Channel, WireItem
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role group)
@@ -37,12 +39,21 @@ DEMO_SUBMISSION = {
 }
 
 
+SEED_SLUG = "civilian-killings-mount-in-idlib-as-cease-fire-breaks-down"
+# The wire channel reading wire/demo/voa.xml, and the guid of the seed story's item in it.
+DEMO_WIRE_CHANNEL = "VOA (demo feed)"
+DEMO_WIRE_SEED_GUID = "voa-demo-idlib-2020-01-17"
+
+
 def paragraphs_html(paragraphs):
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
 class Command(BaseCommand):
-    help = "Load the demo newsroom: the VOA seed story, its banner, more stories and local demo accounts. Idempotent."
+    help = (
+        "Load the demo newsroom: the VOA seed story, its banner, more stories, a VOA wire channel reading a feed file "
+        "shipped in wire/demo/, and local demo accounts. Idempotent."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -85,9 +96,8 @@ class Command(BaseCommand):
             )
 
         created = 0
-        seed_slug = "civilian-killings-mount-in-idlib-as-cease-fire-breaks-down"
         article, is_new = Article.objects.get_or_create(
-            slug=seed_slug,
+            slug=SEED_SLUG,
             defaults={
                 "headline": seed.headline,
                 "body": paragraphs_html(seed.paragraphs),
@@ -129,6 +139,7 @@ class Command(BaseCommand):
             # Made through the ORM, not the workflow whose events purge pages: start every cache afresh.
             pagecache.purge(pagecache.EVERY_PAGE)
         self._demo_pictures()
+        self._demo_wire(voa, categories)
         self._demo_accounts(categories)
 
     def _demo_pictures(self):
@@ -163,6 +174,35 @@ class Command(BaseCommand):
                 article.save(update_fields=["lead_image"])
             added += 1
         self.stdout.write(f"Demo pictures ready ({added} new).")
+
+    def _demo_wire(self, voa, categories):
+        """A VOA channel reading the feed file shipped in wire/demo/, so the wire queue has items with nothing
+        downloaded; the seed story is marked as made from its item."""
+        channel, is_new = Channel.objects.get_or_create(
+            name=DEMO_WIRE_CHANNEL,
+            defaults={
+                "kind": Channel.Kind.FILE,
+                "url": "voa.xml",
+                "source": voa,
+                "section": categories["middle-east"],
+                "poll_minutes": 60,
+            },
+        )
+        if is_new:
+            channel.rules.create(keyword="Idlib", section=categories["wmd"], tag="Syria")
+            channel.rules.create(keyword="Pentagon", section=categories["politics"], tag="Defense")
+        outcome = polling.poll(channel)
+        self.stdout.write(f"Demo wire channel “{channel}”: {outcome.summary()}")
+        seed_item = WireItem.objects.filter(channel=channel, guid=DEMO_WIRE_SEED_GUID, article__isnull=True).first()
+        seed = Article.objects.filter(slug=SEED_SLUG).first()
+        if seed_item is not None and seed is not None:
+            seed_item.state = WireItem.State.USED
+            seed_item.article = seed
+            seed_item.used_version = seed_item.version
+            seed_item.used_at = seed.published_at
+            seed_item.save(update_fields=["state", "article", "used_version", "used_at"])
+        if outcome.ok and channel.enabled:
+            tasks.schedule_poll(channel, at=timezone.now() + channel.retry_delay())
 
     def _demo_accounts(self, categories):
         if not settings.DEBUG:
