@@ -242,7 +242,6 @@ class ArticleWorkflow:
         # An article published before (then withdrawn and restored) keeps its old address working.
         old_path = self.get_absolute_url() if self.published_at else None
         self.published_at = at if at is not None and at > now else now
-        self.content_modified_at = self.published_at
         transition = self._move(self.Status.PUBLISHED, by=by, comment=comment, publish_at=self.published_at)
         if old_path and old_path != self.get_absolute_url():
             self._leave_redirect(old_path, self.get_absolute_url())
@@ -427,6 +426,8 @@ class ArticleWorkflow:
         )
         self.status = to
         self.version += 1
+        if to == self.Status.PUBLISHED:
+            self.content_modified_at = self.published_at  # what readers saw change last: its publication, so far
         self.save(
             update_fields=[
                 "status",

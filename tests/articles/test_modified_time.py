@@ -105,6 +105,13 @@ def test_publication_sets_it_and_edits_before_going_live_do_not(make_article, ed
     assert Article.objects.get(pk=article.pk).modified_at == article.published_at == at
 
 
+def test_unattended_publication_sets_it_too(make_article):
+    article = make_article(status=Article.Status.REVIEW)
+    article.publish_unattended(comment="Published automatically from the wire.")
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.content_modified_at == stored.published_at is not None
+
+
 def test_the_data_migration_fills_it_from_publication_and_the_latest_correction(make_article, story, editor):
     later = story.add_correction(by=editor, kind="update", text="Adds the U.N. figures.")
     plain = make_article(published_at=PUBLISHED)
