@@ -264,6 +264,14 @@ class Article(ArticleWorkflow, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    content_modified_at = models.DateTimeField(
+        "last change readers saw",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Publication, the latest correction or update, or the latest edit of the live text: the "
+        "modification time search engines and feed readers are given. Not moved by saves readers cannot see.",
+    )
 
     # Editorial workflow (articles/workflow.py): who made it, who last saved it, the edit counter that
     # refuses a save made from a stale copy, and what readers are told after a withdrawal.
@@ -315,6 +323,12 @@ class Article(ArticleWorkflow, models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def modified_at(self):
+        """When readers last saw the story change (never before its publication): dateModified, Atom's
+        <updated>, the sitemap's <lastmod>."""
+        return max(filter(None, (self.content_modified_at, self.published_at)), default=None)
 
     @property
     def byline_text(self):

@@ -27,6 +27,19 @@ PREVIEW_DEFAULT_LIFETIME = timedelta(hours=48)
 PREVIEW_MAX_LIFETIME = timedelta(days=30)
 # A publication time this far in the past is taken as a typing mistake rather than “now”.
 PAST_TOLERANCE = timedelta(minutes=5)
+# What readers read of a story: an edit of a live story that changes one of these is a change they can see, and moves
+# its modification time (dateModified, Atom <updated>, sitemap <lastmod>); a save that changes none of them does not.
+READER_FIELDS = (
+    "headline",
+    "dek",
+    "body",
+    "dateline",
+    "category_id",
+    "source_id",
+    "lead_image_id",
+    "lead_image_caption",
+    "lead_image_credit",
+)
 
 
 class InvalidTransition(ValidationError):
@@ -301,7 +314,11 @@ class ArticleWorkflow:
         text = (text or "").strip()
         if not text:
             raise ValidationError("Write the text readers will see.")
-        return self.corrections.create(kind=kind, text=text, created_by=by)
+        correction = self.corrections.create(kind=kind, text=text, created_by=by)
+        # A single-column UPDATE: an edit saved from an older copy of the article cannot put the old time back.
+        self.content_modified_at = correction.created_at
+        type(self).objects.filter(pk=self.pk).update(content_modified_at=self.content_modified_at)
+        return correction
 
     def create_preview_link(self, *, by, valid_for=PREVIEW_DEFAULT_LIFETIME):
         self._require(by, "articles.share_preview", "share previews")
@@ -332,7 +349,13 @@ class ArticleWorkflow:
         self.version = expected_version + 1
         self.edited_by = by
         self.edited_at = timezone.now()
-        self.save(update_fields=self._editable_columns())
+        columns = self._editable_columns()
+        if before.is_live and any(getattr(self, name) != getattr(before, name) for name in READER_FIELDS):
+            self.content_modified_at = self.edited_at
+            columns.append("content_modified_at")
+        else:
+            self.content_modified_at = before.content_modified_at
+        self.save(update_fields=columns)
         if before.status == self.Status.PUBLISHED and before.published_at:
             old_path, new_path = before.get_absolute_url(), self.get_absolute_url()
             if old_path != new_path:
@@ -354,7 +377,15 @@ class ArticleWorkflow:
         return "You may edit only your own drafts."
 
     def _editable_columns(self):
-        workflow_owned = {"id", "status", "withdrawn_at", "withdrawal_notice", "created_at", "created_by"}
+        workflow_owned = {
+            "id",
+            "status",
+            "withdrawn_at",
+            "withdrawal_notice",
+            "created_at",
+            "created_by",
+            "content_modified_at",
+        }
         return [f.name for f in self._meta.concrete_fields if f.name not in workflow_owned]
 
     def _leave_redirect(self, old_path, new_path):
@@ -395,8 +426,18 @@ class ArticleWorkflow:
         )
         self.status = to
         self.version += 1
+        if to == self.Status.PUBLISHED:
+            self.content_modified_at = self.published_at  # what readers saw change last: its publication, so far
         self.save(
-            update_fields=["status", "published_at", "withdrawn_at", "withdrawal_notice", "version", "updated_at"]
+            update_fields=[
+                "status",
+                "published_at",
+                "content_modified_at",
+                "withdrawn_at",
+                "withdrawal_notice",
+                "version",
+                "updated_at",
+            ]
         )
         self._announce(self._facts_before)
         # Imported here: the task module imports the models, which import this module.

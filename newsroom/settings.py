@@ -63,11 +63,13 @@ INSTALLED_APPS = [
 # In order. The page cache answers a hit after the middleware every response needs (security headers, CSP,
 # compression, X-Frame-Options) and before the rest: sessions, authentication, OTP, messages and lockouts concern only
 # requests that are not served from it (newsroom/pagecache.py). Axes must be last: it turns a lockout raised anywhere
-# in the stack into its lockout page. Static files (whitenoise) come compressed already and skip the rest.
+# in the stack into its lockout page. Static files (whitenoise) come compressed already and skip the rest, and so do
+# uploaded pictures while they are on the local disk (newsroom/media.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.security.CSPMiddleware",
     "newsroom.security.StaticFilesMiddleware",  # whitenoise, without the manifest
+    "newsroom.media.MediaFilesMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",

@@ -1,7 +1,6 @@
 """The one URL list. Apps are included by name, so the project's infrastructure imports none of them."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,14 +19,13 @@ urlpatterns = [
     # Admin screens that moved app keep their old addresses (newsroom/admin_redirects.py), ahead of the admin.
     path("admin/", include("newsroom.admin_redirects")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("newsletter/", include("mailinglist.urls")),
     path("newsletter/", include("newsletters.urls")),
     path("wire/", include("wire.urls")),
     path("", include("website.urls")),
-    # Uploaded media with debug on (`make run`); static() adds nothing otherwise.
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 handler500 = "newsroom.views.server_error"

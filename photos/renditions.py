@@ -36,6 +36,9 @@ SPECS = {
         Spec("card", 16 / 9, (320, 480, 640, 960, 1280), sizes="(min-width: 60rem) 30rem, 100vw"),
         Spec("thumbnail", 1.0, (160, 320), sizes="10rem"),
         Spec("social", 1200 / 630, (1200,), formats=("JPEG",), sizes="1200px"),
+        # With card's largest (16:9), the three shapes search engines ask for in an article's structured data.
+        Spec("4x3", 4 / 3, (1200,), formats=("JPEG",), sizes="1200px"),
+        Spec("1x1", 1.0, (1200,), formats=("JPEG",), sizes="1200px"),
         Spec("article", None, (320, 480, 640, 960, 1280, 1600, 1920), sizes="(min-width: 42rem) 40rem, 100vw"),
     ]
 }
@@ -177,6 +180,15 @@ def rendition(image, spec_name, fmt="JPEG"):
         return None
     width, height, name = rows[-1]
     return Rendered(default_storage.url(name), width, height)
+
+
+STRUCTURED_DATA_SPECS = ("card", "4x3", "1x1")  # 16:9, 4:3 and 1:1
+
+
+def structured_data_images(image):
+    """[(url, width, height), …] of the 16:9, 4:3 and 1:1 crops for schema.org ``image``, as storage URLs: those
+    made so far (none before the task has run, or for renditions made before these specs existed)."""
+    return [found for spec in STRUCTURED_DATA_SPECS if (found := rendition(image, spec)) is not None]
 
 
 def thumbnail_url(image):

@@ -60,6 +60,7 @@ def test_corrections_come_after_publication_and_show_on_the_article(client):
     correction = Correction.objects.select_related("article").filter(article__slug__startswith="bench-").first()
     assert Correction.objects.filter(article__slug__startswith="bench-").count() == 40
     assert correction.created_at > correction.article.published_at
+    assert correction.article.modified_at == correction.created_at
     assert correction.text in client.get(correction.article.get_absolute_url()).content.decode()
 
 

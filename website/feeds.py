@@ -97,7 +97,7 @@ class ArticleFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return max(item.updated_at, item.published_at)
+        return item.modified_at
 
     def item_categories(self, item):
         names = [item.category.name] if item.category else []

@@ -1,6 +1,8 @@
 """What pages tell search engines, social networks and feed readers: titles, descriptions, canonical links,
 OpenGraph and Twitter cards, feed links and schema.org JSON-LD (NewsArticle, BreadcrumbList)."""
 
+import html
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -8,7 +10,35 @@ from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.html import strip_tags
+
+from photos.renditions import structured_data_images
+
+# Search engines may show a large picture from a page only when it says so.
+INDEXABLE = "max-image-preview:large"
+DESCRIPTION_LENGTH = 200
+FIGURE = re.compile(r"<figure\b.*?</figure>", re.S | re.I)
+
+
+def trim_at_word(text, limit):
+    """The text with its runs of white space made single, cut at the last word that fits in ``limit`` characters
+    (an ellipsis marks the cut)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def summary(article):
+    """What a search result or a shared link says of a story: its dek, or else the start of its text (pictures'
+    captions left out), or at the very least its headline."""
+    if article.dek.strip():
+        return article.dek
+    text = html.unescape(strip_tags(FIGURE.sub(" ", article.body or "")))
+    return trim_at_word(text, DESCRIPTION_LENGTH) or article.headline
 
 
 def lead_image(article, request):
@@ -52,12 +82,12 @@ class PageMeta:
     structured_data: list[dict] = field(default_factory=list)
     image: dict | None = None
     article: dict | None = None
-    robots: str = ""
+    robots: str = INDEXABLE
     document_title: str = ""
 
     def __post_init__(self):
         self.url = self.url or self.canonical
-        self.description = Truncator(" ".join(self.description.split())).chars(300)
+        self.description = trim_at_word(self.description, 300)
         if not self.document_title:
             site = settings.SITE_NAME
             self.document_title = site if self.title == site else f"{self.title} | {site}"
@@ -104,7 +134,16 @@ def page_url(request, path, page_obj=None):
     return url
 
 
-def listing_meta(request, *, title, description, path, crumbs=(), feeds=(), page_obj=None, robots=""):
+def first_picture(articles, request):
+    """The social image of the first of these stories that has a picture: a listing's card when it is shared."""
+    shown = next((article for article in articles or () if article is not None and article.lead_image_id), None)
+    return lead_image(shown, request) if shown else None
+
+
+def listing_meta(
+    request, *, title, description, path, crumbs=(), feeds=(), page_obj=None, robots=INDEXABLE, pictured=()
+):
+    """A listing's metadata; ``pictured``: the stories it shows, whose first picture becomes its og:image."""
     if page_obj is not None and page_obj.number > 1:
         title = f"{title} (page {page_obj.number})"
     return PageMeta(
@@ -114,11 +153,13 @@ def listing_meta(request, *, title, description, path, crumbs=(), feeds=(), page
         feeds=[*feeds, *site_feeds(request)],
         structured_data=[breadcrumb_list(request, crumbs)] if crumbs else [],
         robots=robots,
+        image=first_picture(pictured, request),
     )
 
 
-def home_meta(request):
+def home_meta(request, pictured=()):
     return PageMeta(
+        image=first_picture(pictured, request),
         title=settings.SITE_NAME,
         description=f"The latest news from {settings.SITE_NAME}.",
         canonical=request.build_absolute_uri(reverse("articles:home")),
@@ -147,10 +188,10 @@ def news_article(request, article, image=None):
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "headline": Truncator(article.headline).chars(110),
-        "description": article.dek or article.headline,
+        "headline": trim_at_word(article.headline, 110),
+        "description": summary(article),
         "datePublished": timezone.localtime(article.published_at).isoformat(),
-        "dateModified": timezone.localtime(max(article.updated_at, article.published_at)).isoformat(),
+        "dateModified": timezone.localtime(article.modified_at).isoformat(),
         "author": [
             {
                 "@type": "Person",
@@ -170,7 +211,7 @@ def news_article(request, article, image=None):
     if tags:
         data["keywords"] = tags
     if image:
-        data["image"] = [image["url"]]
+        data["image"] = article_images(article, request) or [image["url"]]
     if article.source_id:
         data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}
         if article.source.url:
@@ -178,6 +219,14 @@ def news_article(request, article, image=None):
         if article.original_url:
             data["isBasedOn"] = article.original_url
     return data
+
+
+def article_images(article, request):
+    """schema.org ImageObjects of the lead picture in 16:9, 4:3 and 1:1, as far as they are made."""
+    return [
+        {"@type": "ImageObject", "url": request.build_absolute_uri(url), "width": width, "height": height}
+        for url, width, height in structured_data_images(article.lead_image)
+    ]
 
 
 def article_meta(request, article):
@@ -200,7 +249,7 @@ def article_meta(request, article):
         )
     return PageMeta(
         title=article.headline,
-        description=article.dek or article.headline,
+        description=summary(article),
         canonical=canonical,
         url=own_url,
         og_type="article",
@@ -209,7 +258,7 @@ def article_meta(request, article):
         image=image,
         article={
             "published_time": article.published_at,
-            "modified_time": max(article.updated_at, article.published_at),
+            "modified_time": article.modified_at,
             "section": article.category.name if article.category else "",
             "tags": [tag.name for tag in article.tags.all()],
             "authors": [

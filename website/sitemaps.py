@@ -55,7 +55,7 @@ class ArticleMonthSitemap(Sitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=start, published_at__lt=end)
-            .only("slug", "published_at", "updated_at", "created_at")
+            .only("slug", "published_at", "content_modified_at", "created_at")
             .order_by("published_at", "id")
         )
 
@@ -66,7 +66,7 @@ class ArticleMonthSitemap(Sitemap):
         return _KnownCountPaginator(self._items, self.limit, count=self.count)
 
     def lastmod(self, item):
-        return max(item.updated_at, item.published_at)
+        return item.modified_at
 
     def get_latest_lastmod(self):
         return self.latest_lastmod
@@ -140,12 +140,12 @@ def sections():
         .annotate(month=TruncMonth("published_at"))
         .order_by()
         .values("month")
-        .annotate(count=Count("id"), updated=Max("updated_at"), published=Max("published_at"))
+        .annotate(count=Count("id"), modified=Max("content_modified_at"), published=Max("published_at"))
         .order_by("-month")
     )
     found = {
         f"articles-{timezone.localtime(row['month']):%Y-%m}": ArticleMonthSitemap(
-            row["month"], count=row["count"], latest_lastmod=max(row["updated"], row["published"])
+            row["month"], count=row["count"], latest_lastmod=max(filter(None, (row["modified"], row["published"])))
         )
         for row in months
     }

@@ -83,7 +83,7 @@ def home(request):
             "latest": latest,
             "rails": rails,
             "nav_categories": nav,
-            "meta": seo.home_meta(request),
+            "meta": seo.home_meta(request, pictured=[lead, *top_stories, *latest]),
         },
     )
 
@@ -155,6 +155,7 @@ def category_detail(request, slug):
         crumbs=crumbs,
         feeds=[_feed_link(category.name, "articles:category-feed", category.slug, request)],
         page_obj=page_obj,
+        pictured=page_obj,
     )
     return render(
         request,
@@ -187,6 +188,7 @@ def tag_detail(request, slug):
         crumbs=[(tag.name, path)],
         feeds=[_feed_link(tag.name, "articles:tag-feed", tag.slug, request)],
         page_obj=page_obj,
+        pictured=page_obj,
     )
     return render(request, "website/tag_detail.html", {"tag": tag, "page_obj": page_obj, "meta": meta})
 

@@ -523,10 +523,13 @@ class Importer:
             lead_image=lead,
             created_by=self.import_run.started_by if self.import_run else None,
         )
-        # The old site's times, not the moment of the import (auto_now fields are set only by save()).
+        # The old site's times, not the moment of the import (auto_now fields are set only by save()). Its modification
+        # time of a published post is one readers saw: crawlers and feed readers are given it (Article.modified_at).
         written = _when(item.post_date_gmt, item.post_date) or timezone.now()
-        modified = _when(item.post_modified_gmt, item.post_modified) or written
-        Article.objects.filter(pk=article.pk).update(created_at=written, updated_at=max(modified, written))
+        modified = max(_when(item.post_modified_gmt, item.post_modified) or written, written)
+        Article.objects.filter(pk=article.pk).update(
+            created_at=written, updated_at=modified, content_modified_at=modified if published_at else None
+        )
         if len(categories) > 1:
             article.secondary_categories.set(categories[1:])
         if author is not None:

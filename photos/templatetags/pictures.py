@@ -15,7 +15,17 @@ register = template.Library()
 
 
 def picture_context(
-    image, spec, *, sizes=None, eager=False, caption=None, credit=None, figure=True, alt=None, css_class=""
+    image,
+    spec,
+    *,
+    sizes=None,
+    eager=False,
+    priority=False,
+    caption=None,
+    credit=None,
+    figure=True,
+    alt=None,
+    css_class="",
 ):
     # The page names every picture it shows: new renditions purge it (website/purges.py).
     pagecache.add_keys(f"image-{image.pk}")
@@ -24,7 +34,8 @@ def picture_context(
         "spec": spec,
         "pic": picture_for(image, spec),
         "sizes": sizes or SPECS[spec].sizes,
-        "eager": eager,
+        "eager": eager or priority,
+        "priority": priority,
         "alt": image.alt_text if alt is None else alt,
         "caption": image.caption if caption is None else caption,
         "credit": image.credit if credit is None else credit,
@@ -34,14 +45,35 @@ def picture_context(
 
 
 @register.inclusion_tag("photos/picture.html")
-def picture(image, spec="article", *, sizes=None, eager=False, caption=None, credit=None, figure=True, css_class=""):
+def picture(
+    image,
+    spec="article",
+    *,
+    sizes=None,
+    eager=False,
+    priority=False,
+    caption=None,
+    credit=None,
+    figure=True,
+    css_class="",
+):
     """A <picture> of a rendition spec: WebP and JPEG srcsets, width and height, lazy unless `eager`.
 
-    With `figure` (the default) it sits in a <figure> with the caption and credit (the image's own unless
-    given). Until the renditions exist it shows the served copy in the same box.
+    `priority` is for the page's largest picture, the one a reader sees first (an article's lead image, the home
+    page's lead, a listing's first card): loaded at once and before other pictures (`fetchpriority="high"`). With
+    `figure` (the default) it sits in a <figure> with the caption and credit (the image's own unless given). Until
+    the renditions exist it shows the served copy in the same box.
     """
     return picture_context(
-        image, spec, sizes=sizes, eager=eager, caption=caption, credit=credit, figure=figure, css_class=css_class
+        image,
+        spec,
+        sizes=sizes,
+        eager=eager,
+        priority=priority,
+        caption=caption,
+        credit=credit,
+        figure=figure,
+        css_class=css_class,
     )
 
 

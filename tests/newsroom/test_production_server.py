@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,25 +22,34 @@ def _free_port() -> int:
 
 
 class ProductionServer:
-    def __init__(self, port: int, log: Path):
-        self.port, self.log = port, log
+    def __init__(self, port: int, log: Path, var: Path):
+        self.port, self.log, self.var = port, log, var
 
-    def get(self, path: str, host: str = "127.0.0.1", headers=None):
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def request(self, method: str, path: str, host: str = "127.0.0.1", headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path, headers={"Host": host, **(headers or {})})
+            connection.request(method, path, headers={"Host": host, **(headers or {})})
             response = connection.getresponse()
-            return response.status, response.read()
+            return response.status, dict(response.getheaders()), response.read()
         finally:
             connection.close()
+
+    def get(self, path: str, host: str = "127.0.0.1", headers=None):
+        status, _headers, body = self.request("GET", path, host, headers)
+        return status, body
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def production_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("production")
+@contextmanager
+def running_production_server(tmp: Path, *, setup=()):
+    """gunicorn as `make serve` runs it (debug off, static files collected), on SQLite under ``tmp``; ``setup``: more
+    management commands run before it starts, e.g. ``[["load_demo"]]``."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_", "GUNICORN_", "DATABASE_"))}
     env |= {
@@ -54,7 +64,7 @@ def production_server(tmp_path_factory):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
     }
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], *setup):
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300
         )
@@ -67,7 +77,7 @@ def production_server(tmp_path_factory):
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    server = ProductionServer(port, log)
+    server = ProductionServer(port, log, tmp / "var")
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -83,6 +93,12 @@ def production_server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    with running_production_server(tmp_path_factory.mktemp("production")) as server:
+        yield server
 
 
 def test_the_static_manifest_is_not_served(production_server):
@@ -121,3 +137,56 @@ def test_a_forwarded_scheme_is_not_trusted_without_a_proxy_configured(production
     """Issue 17 item 6: one request with X-Forwarded-Ssl made robots.txt and canonical links say https to everyone."""
     assert b"Sitemap: http://127.0.0.1/sitemap.xml" in production_server.get("/robots.txt", headers=header)[1]
     assert b"Sitemap: http://127.0.0.1/sitemap.xml" in production_server.get("/robots.txt")[1]
+
+
+def test_uploaded_pictures_are_served_with_their_type_and_kept_for_good(production_server):
+    """Issue 16 item 1: under `make serve` every /media/ address answered 404, so no photo, og:image or enclosure
+    showed."""
+    picture = production_server.var / "media" / "renditions" / "7" / "card-320x180-v2.jpg"
+    picture.parent.mkdir(parents=True)
+    picture.write_bytes(b"\xff\xd8\xff\xe0" + b"jpeg" * 200)
+    status, headers, body = production_server.request(
+        "GET", "/media/renditions/7/card-320x180-v2.jpg", headers={"Accept-Encoding": "gzip"}
+    )
+    assert (status, body) == (200, picture.read_bytes())
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Encoding" not in headers
+    again = production_server.request(
+        "GET", "/media/renditions/7/card-320x180-v2.jpg", headers={"If-None-Match": headers["ETag"]}
+    )
+    assert again[0] == 304
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/renditions/",
+        "/media/renditions/7/",
+        "/media/../db.sqlite3",
+        "/media/%2e%2e/db.sqlite3",
+        "/media/renditions/7/missing.jpg",
+        "/media/notes.txt",
+        "/media/.hidden.jpg",
+    ],
+)
+def test_nothing_else_is_served_from_the_media_folder(production_server, path):
+    media = production_server.var / "media"
+    media.mkdir(exist_ok=True)
+    (media / "notes.txt").write_text("private")
+    (media / ".hidden.jpg").write_bytes(b"\xff\xd8")
+    status, body = production_server.get(path)
+    assert status in (400, 404)
+    assert b"private" not in body and b"SQLite" not in body
+
+
+def test_favicon_ico_leads_to_the_collected_icon(production_server):
+    status, headers, _body = production_server.request("GET", "/favicon.ico")
+    assert status == 302
+    location = headers["Location"]
+    assert location.startswith("/static/img/favicon.") and location.endswith(".ico")  # hashed: kept for good
+    status, headers, body = production_server.request("GET", location)
+    assert status == 200
+    assert headers["Content-Type"] in ("image/vnd.microsoft.icon", "image/x-icon")
+    assert body.startswith(b"\x00\x00\x01\x00")  # an ICO file

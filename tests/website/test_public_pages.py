@@ -112,6 +112,19 @@ def test_category_page_links_its_subcategories(client, make_category, make_artic
     assert [a.text for a in page.cssselect(".subsections a")] == ["Africa"]
 
 
+def test_a_section_page_names_only_the_subsections_of_its_stories(client, make_category, make_article):
+    science = make_category(name="Science")
+    for n in range(5):  # newer: the lead and the top stories, which the section rails leave out
+        make_article(headline=f"Discovery {n}", category=science)
+    world = make_category(name="World", slug="world")
+    make_article(headline="Envoys meet", category=world)
+    make_article(headline="Aid arrives", category=make_category(name="Middle East", parent=world))
+    page = doc(client.get("/category/world/"))
+    assert [k.text_content() for k in page.cssselect(".list .kicker")] == ["Middle East"]
+    rail = doc(client.get("/")).cssselect("#rail-world")[0].getparent()
+    assert [k.text_content() for k in rail.cssselect(".kicker")] == ["Middle East"]
+
+
 def test_author_page_shows_bio_photo_and_job_title(client, make_author, make_article):
     buffer = io.BytesIO()
     Image.new("RGB", (96, 96), "gray").save(buffer, "PNG")
