@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Author, Byline, format_bylines
+from articles.models import Article, Author, Byline, LiveUpdate, format_bylines
 
 # What a restore writes back; status, publication time and slug are left as they are.
 RESTORED_FIELDS = [
@@ -41,6 +41,8 @@ def register():
         reversion.register(Byline)
     if not reversion.is_registered(TaggedItem):
         reversion.register(TaggedItem)
+    if not reversion.is_registered(LiveUpdate):
+        reversion.register(LiveUpdate)
 
 
 @dataclass
