@@ -304,6 +304,8 @@ class Article(ArticleWorkflow, models.Model):
             # Listings walk it newest first and page through it with OFFSET reading the index alone (PostgreSQL
             # keeps category_id in it too, so section pages need no table rows until the page is chosen).
             models.Index(fields=["status", "-published_at", "-id"], include=["category"], name="article_listing_idx"),
+            # The few stories covered live right now (the news sitemap lists them however old).
+            models.Index(fields=["published_at"], condition=Q(coverage="live"), name="article_live_coverage_idx"),
         ]
         permissions = [
             ("submit_article", "Can submit an article for review"),
