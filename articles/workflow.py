@@ -250,8 +250,10 @@ class ArticleWorkflow:
         return self.is_live and user.has_perm("articles.add_correction")
 
     def can_share_preview(self, user):
-        hidden = self.status != self.Status.WITHDRAWN and not self.is_live
-        return hidden and user.has_perm("articles.share_preview")
+        if not user.has_perm("articles.share_preview") or self.status == self.Status.WITHDRAWN:
+            return False
+        # A live story has nothing hidden to show, unless changes to it await review.
+        return not self.is_live or self.pending_changes_state() is not None
 
     def _may_submit(self, user):
         if user.has_perm("articles.edit_any_article"):

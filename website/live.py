@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, LiveUpdate
+from newsroom import pagecache
 from photos.templatetags.pictures import pictures_in, with_pictures
 from website import purges
 
@@ -26,6 +27,9 @@ NEWER_AT_MOST = 50
 KEY_UPDATES = 5
 # How often an open page asks for newer updates (seconds).
 POLL_SECONDS = 20
+# How long a browser may keep a live story's page or the endpoint's answer: purges reach shared caches, not browsers,
+# and a reader without JavaScript reloads to see what is new.
+BROWSER_SECONDS = 5
 
 
 @dataclass
@@ -72,6 +76,8 @@ def live_context(request, article):
     key_updates = list(article.live_updates.filter(key=True)[:KEY_UPDATES])
     purges.show_updates(article, updates)
     live = page == 1 and article.coverage in (Article.Coverage.UPCOMING, Article.Coverage.LIVE)
+    if live:
+        pagecache.browser_lifetime(BROWSER_SECONDS)
     return LiveContext(
         updates=updates,
         key_updates=key_updates,
@@ -106,6 +112,7 @@ def newer_updates(request, year, month, day, slug):
     found = list(article.live_updates.for_display().filter(pk__gt=int(after))[: NEWER_AT_MOST + 1])
     updates = prepared(found[:NEWER_AT_MOST])
     purges.show_updates(article, updates)
+    pagecache.browser_lifetime(BROWSER_SECONDS)
     response = render(
         request,
         "website/live_updates_fragment.html",

@@ -83,7 +83,8 @@
   function poll() {
     timer = null;
     if (document.visibilityState === "hidden") return; // resumed when the tab is shown again
-    fetch(url + "?after=" + latest, { credentials: "omit", headers: { Accept: "text/html" } })
+    // no-cache: asked again every time, answered by the shared cache (a 304 when nothing changed).
+    fetch(url + "?after=" + latest, { credentials: "omit", cache: "no-cache", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.text();

@@ -96,7 +96,9 @@ def test_bad_dates_answer_4xx(client, public_site, path):
 @pytest.fixture
 def editor_client(client, make_user):
     user = make_user(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website", "taggit"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["articles", "photos", "website", "taggit"])
+    )
     client.force_login(user)
     client.user = user
     return client

@@ -197,7 +197,10 @@ def test_the_feed_of_updates(client, story, reporter):
     assert response.status_code == 200
     assert f"live-{story.pk}" in response["Surrogate-Key"].split()
     items = etree.fromstring(response.content).findall("channel/item")
-    assert [item.findtext("title") for item in items] == ["Key update: Both sides agree to a truce.", "Delegates arrive."]
+    assert [item.findtext("title") for item in items] == [
+        "Key update: Both sides agree to a truce.",
+        "Delegates arrive.",
+    ]
     assert items[0].findtext("link") == f"http://testserver{story.get_absolute_url()}updates/{key.pk}/"
     assert "<p>Both sides agree to a truce.</p>" in items[0].findtext("description")
 
