@@ -131,6 +131,11 @@ class PendingChangesAdmin:
         article.saved_for_review = True
         return None
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(form.instance, "saved_for_review", False):
+            return "Saved changes for review."  # the formsets were not saved: nothing else to list
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_change(self, request, obj, message):
         if getattr(obj, "saved_for_review", False):
             message = "Saved changes for review."

@@ -143,7 +143,17 @@ class LiveUpdateAdmin(VersionAdmin):
     autocomplete_fields = ["author"]
 
     def has_add_permission(self, request):
-        return False
+        # Posted from the article's page, where the story's coverage is checked; here only an editor bringing back
+        # a deleted update (reversion's recover views ask for the add permission).
+        return getattr(request, "recovering_updates", False) and request.user.has_perm("articles.edit_any_article")
+
+    def recoverlist_view(self, request, extra_context=None):
+        request.recovering_updates = True
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        request.recovering_updates = True
+        return super().recover_view(request, version_id, extra_context)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:

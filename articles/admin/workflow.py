@@ -24,7 +24,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
-from taggit.utils import edit_string_for_tags
 
 from articles import pending, revisions, services
 from articles.fields import sanitize_body
@@ -191,7 +190,8 @@ class ArticleWorkflowForm(forms.ModelForm):
         if "secondary_categories" in self.fields:
             self.initial["secondary_categories"] = content["secondary_category_ids"]
         if "tags" in self.fields:
-            self.initial["tags"] = edit_string_for_tags([SimpleNamespace(name=name) for name in content["tags"]])
+            # As the tag field's own initial value comes: things with a name (it compares and formats those).
+            self.initial["tags"] = [SimpleNamespace(name=name) for name in content["tags"]]
 
     def clean(self):
         cleaned = super().clean()
