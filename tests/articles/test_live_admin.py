@@ -1,6 +1,8 @@
 """Live coverage in the admin: the coverage buttons, the quick update form on the article's page and the live desk,
 editing and deleting updates with their history, and a key update's breaking alert."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from reversion.models import Version
@@ -143,10 +145,7 @@ def test_the_alert_from_a_key_update_leads_with_its_words(client, story, editor,
     confirm = client.post(url, {"mailing_list": mailing_list.pk, "subject": "Breaking: truce", "update": key.pk})
     body = confirm.content.decode()
     assert "Talks resume at noon." in body
-    fields = dict(
-        (name, value)
-        for name, value in __import__("re").findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', body)
-    )
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', body))
     client.post(url, fields)
     issue = Issue.objects.get()
     assert issue.intro == "Both sides agree to a truce.\n\nTalks resume at noon."
