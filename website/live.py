@@ -43,7 +43,7 @@ class LiveContext:
     poll_url: str = ""
     newest_id: int = 0
     on_page: set = field(default_factory=set)
-    poll_seconds: int = POLL_SECONDS
+    poll_seconds: int = 0
 
     @property
     def polling(self):
@@ -86,6 +86,7 @@ def live_context(request, article):
         poll_url=_updates_url(article) if live else "",
         newest_id=updates[0].pk if updates and page == 1 else 0,
         on_page={update.pk for update in updates},
+        poll_seconds=POLL_SECONDS,
     )
 
 

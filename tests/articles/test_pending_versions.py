@@ -179,3 +179,16 @@ def test_merge_takes_the_changes_only_where_they_differ_from_their_base():
         "headline": "A2",
         "dek": "B3",
     }
+
+
+def test_editors_are_told_of_changes_saved_for_review(
+    story, reporter, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    editor.email = "eddie@example.com"
+    editor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save_for_review(
+            by=reporter, content=rewrite(story, headline="Talks stall"), expected_version=story.version
+        )
+    assert [message.to for message in mailoutbox] == [["eddie@example.com"]]
+    assert mailoutbox[0].subject == "[Newsroom] Changes for review: Talks open in Geneva"
