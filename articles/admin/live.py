@@ -141,6 +141,11 @@ class LiveUpdateAdmin(VersionAdmin):
     readonly_fields = ["article", "published_at"]
     raw_id_fields = ["image"]
     autocomplete_fields = ["author"]
+    change_list_template = "admin/articles/liveupdate/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        may_recover = request.user.has_perm("articles.edit_any_article")
+        return super().changelist_view(request, {**(extra_context or {}), "may_recover": may_recover})
 
     def has_add_permission(self, request):
         # Posted from the article's page, where the story's coverage is checked; here only an editor bringing back

@@ -110,6 +110,7 @@ def test_an_editor_deletes_an_update_and_it_can_be_recovered_from_its_history(cl
     response = client.post(f"/admin/articles/liveupdate/{update.pk}/delete/", {"post": "yes"})
     assert response["Location"] == f"/admin/articles/article/{story.pk}/live/"
     assert not LiveUpdate.objects.exists()
+    assert "/admin/articles/liveupdate/recover/" in client.get("/admin/articles/liveupdate/").content.decode()
     assert "Wrong town named" in client.get("/admin/articles/liveupdate/recover/").content.decode()
     deleted = Version.objects.get_deleted(LiveUpdate).get()
     client.post(f"/admin/articles/liveupdate/recover/{deleted.pk}/", {"body": "<p>Wrong town named</p>"})
@@ -118,6 +119,7 @@ def test_an_editor_deletes_an_update_and_it_can_be_recovered_from_its_history(cl
 
 def test_a_reporter_may_not_recover_deleted_updates(client, story, reporter):
     client.force_login(reporter)
+    assert "/recover/" not in client.get("/admin/articles/liveupdate/").content.decode()
     assert client.get("/admin/articles/liveupdate/recover/").status_code == 403
 
 
