@@ -148,3 +148,13 @@ def test_public_updates_are_those_of_live_stories(make_article, live_story, repo
     draft.change_coverage(by=editor, to="upcoming")
     draft.post_update(by=reporter, text="Not yet")
     assert list(LiveUpdate.objects.public()) == [shown]
+
+
+def test_the_photo_library_knows_a_picture_shown_in_a_live_update(live_story, reporter, make_image):
+    from photos.usage import uses_of
+
+    image = make_image(renditions=False)
+    update = live_story.post_update(by=reporter, text="A picture from the market.", image=image)
+    [use] = uses_of([image])[image.pk]
+    assert (use.how, use.published, use.title) == ("in a live update", True, "Summit talks")
+    assert use.admin_url == f"/admin/articles/liveupdate/{update.pk}/change/"
