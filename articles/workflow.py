@@ -330,6 +330,9 @@ class ArticleWorkflow:
         self._expect(self.Status.WITHDRAWN, "restore")
         self.withdrawn_at = None
         self.withdrawal_notice = ""
+        # Changes that awaited review when it was withdrawn were made to a live story that is gone: the draft is
+        # edited directly now.
+        apps.get_model("articles", "PendingVersion").objects.filter(article=self).delete()
         return self._move(self.Status.DRAFT, by=by, comment=comment)
 
     @transaction.atomic

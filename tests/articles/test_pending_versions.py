@@ -192,3 +192,11 @@ def test_editors_are_told_of_changes_saved_for_review(
         )
     assert [message.to for message in mailoutbox] == [["eddie@example.com"]]
     assert mailoutbox[0].subject == "[Newsroom] Changes for review: Talks open in Geneva"
+
+
+def test_restoring_a_withdrawn_story_drops_the_changes_that_awaited_review(story, reporter, editor):
+    story.save_for_review(by=reporter, content=rewrite(story, headline="A"), expected_version=story.version)
+    story.refresh_from_db()
+    story.withdraw(by=editor, comment="Legal")
+    story.restore(by=editor)
+    assert not PendingVersion.objects.exists()
