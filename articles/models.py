@@ -1,10 +1,14 @@
+import html
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Prefetch, Q
+from django.db import models, transaction
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
 from articles import search
@@ -165,6 +169,14 @@ class ArticleQuerySet(models.QuerySet):
 
     # Editorial reads (the admin dashboard and article list); never used on public pages.
 
+    def with_pending_state(self):
+        """Each article with when its changes awaiting review were saved and are scheduled for (both None when it
+        has none), so that lists can name the state without a query per row (``Article.state_label``)."""
+        return self.annotate(pending_saved_at=F("pending__saved_at"), pending_publish_at=F("pending__publish_at"))
+
+    def with_changes_awaiting_review(self):
+        return self.filter(pending__isnull=False).with_pending_state().order_by("pending__saved_at")
+
     def find(self, query):
         """The admin's search box, over every state: full-text matches of headline, dek and body (the public search's
         index, unranked and unbounded: the admin orders and pages them), the article whose ID or slug is the query
@@ -210,6 +222,12 @@ class Article(ArticleWorkflow, models.Model):
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Coverage(models.TextChoices):
+        NONE = "none", "Not a live story"
+        UPCOMING = "upcoming", "Upcoming"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
 
     headline = models.CharField(max_length=300)
     slug = models.SlugField(
@@ -287,6 +305,12 @@ class Article(ArticleWorkflow, models.Model):
     withdrawal_notice = models.TextField(
         blank=True, editable=False, help_text="The reason given to readers on the withdrawn article's page."
     )
+    # Live coverage (a live blog): changed by the workflow's coverage steps, never by the edit form.
+    coverage = models.CharField(
+        "live coverage", max_length=10, choices=Coverage.choices, default=Coverage.NONE, editable=False
+    )
+    coverage_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    coverage_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -296,6 +320,8 @@ class Article(ArticleWorkflow, models.Model):
             # Listings walk it newest first and page through it with OFFSET reading the index alone (PostgreSQL
             # keeps category_id in it too, so section pages need no table rows until the page is chosen).
             models.Index(fields=["status", "-published_at", "-id"], include=["category"], name="article_listing_idx"),
+            # The few stories covered live right now (the news sitemap lists them however old).
+            models.Index(fields=["published_at"], condition=Q(coverage="live"), name="article_live_coverage_idx"),
         ]
         permissions = [
             ("submit_article", "Can submit an article for review"),
@@ -329,6 +355,11 @@ class Article(ArticleWorkflow, models.Model):
         """When readers last saw the story change (never before its publication): dateModified, Atom's
         <updated>, the sitemap's <lastmod>."""
         return max(filter(None, (self.content_modified_at, self.published_at)), default=None)
+
+    @property
+    def is_live_story(self):
+        """Covered as a live blog: timestamped updates, newest first (upcoming, live or ended)."""
+        return self.coverage != self.Coverage.NONE
 
     @property
     def byline_text(self):
@@ -409,12 +440,24 @@ class Byline(models.Model):
 class Transition(models.Model):
     """One step of an article's workflow: who moved it from which state to which, when, and why.
 
-    A comment left without a change of state is logged here too, with the same state on both sides.
+    A comment left without a change of state is logged here too, with the same state on both sides; so are the
+    steps that leave the state as it is but change something else of the story (``step`` names them): changes
+    saved for review, published or discarded, and live coverage started or ended.
     """
+
+    class Step(models.TextChoices):
+        CHANGES_SAVED = "changes_saved", "Changes saved for review"
+        CHANGES_SCHEDULED = "changes_scheduled", "Changes scheduled"
+        CHANGES_PUBLISHED = "changes_published", "Changes published"
+        CHANGES_DISCARDED = "changes_discarded", "Changes discarded"
+        COVERAGE_UPCOMING = "coverage_upcoming", "Live coverage announced"
+        COVERAGE_LIVE = "coverage_live", "Live coverage started"
+        COVERAGE_ENDED = "coverage_ended", "Live coverage ended"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=Article.Status.choices)
     to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    step = models.CharField(max_length=20, choices=Step.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     comment = models.TextField(blank=True)
@@ -429,10 +472,12 @@ class Transition(models.Model):
 
     @property
     def is_comment(self):
-        return self.from_status == self.to_status
+        return self.from_status == self.to_status and not self.step
 
     @property
     def label(self):
+        if self.step:
+            return self.get_step_display()
         if self.is_comment:
             return "Comment"
         return Article.WORKFLOW_LABELS.get((self.from_status, self.to_status), f"{self.from_status} → {self.to_status}")
@@ -537,3 +582,120 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article.get_absolute_url()}"
+
+
+# Live coverage: the updates of a live story, and changes to a live story that wait for review.
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def public(self):
+        """Updates of stories readers can see now."""
+        return self.filter(article__in=Article.objects.published())
+
+    def for_display(self):
+        """What an update shows (its author and picture), in a constant number of queries."""
+        return self.select_related("author", "image")
+
+
+class LiveUpdate(models.Model):
+    """One timestamped entry of a live story, shown newest first; a key update is also pinned in the summary at the
+    top. It is public as soon as it is posted, if the story is live: updates are the point of a live story."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates")
+    body = SanitizedHTMLField("text")
+    published_at = models.DateTimeField("time", default=timezone.now, db_index=True, editable=False)
+    key = models.BooleanField(
+        "key update",
+        default=False,
+        help_text="Pinned in the summary at the top of the story; it may go out as an alert.",
+    )
+    image = models.ForeignKey(
+        "photos.Image", null=True, blank=True, on_delete=models.PROTECT, related_name="live_updates"
+    )
+    author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_updates",
+        help_text="Credited on the update; leave empty for the desk.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["article", "-published_at", "-id"], name="liveupdate_article_idx")]
+
+    def __str__(self):
+        return self.summary
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    @property
+    def summary(self):
+        """The update's first words as plain text: a feed item's title, an alert's subject."""
+        return Truncator(" ".join(html.unescape(strip_tags(self.body)).split())).words(16) or "Update"
+
+    def can_change(self, user):
+        """Editors change any update; a reporter the ones they posted."""
+        if not (user.is_active and user.is_staff and user.has_perm("articles.change_liveupdate")):
+            return False
+        return user.has_perm("articles.edit_any_article") or (
+            self.created_by_id is not None and self.created_by_id == user.pk
+        )
+
+    @transaction.atomic
+    def save_edit(self, *, by):
+        if not self.can_change(by):
+            raise PermissionDenied("You may change only the updates you posted.")
+        self.edited_by = by
+        self.save()
+        self.article.announce_updates()
+
+    @transaction.atomic
+    def remove(self, *, by):
+        if not (self.can_change(by) and by.has_perm("articles.delete_liveupdate")):
+            raise PermissionDenied("You may delete only the updates you posted.")
+        article = self.article
+        self.delete()
+        article.announce_updates()
+
+
+class PendingVersion(models.Model):
+    """Changes to a live story saved for review: readers keep the live text until an editor publishes them, now or
+    at a set time, or discards them. ``content`` is the story as the changes would make it; ``base`` the live story
+    they were made from, so a quick fix made to the live text since can be told apart (articles/pending.py)."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="pending")
+    content = models.JSONField()
+    base = models.JSONField()
+    version = models.PositiveIntegerField(default=1, help_text="Counts the saves, so a stale one is refused.")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the changes replace the live text, if scheduled."
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["saved_at"]
+
+    def __str__(self):
+        return f"Changes to “{self.article}” awaiting review"

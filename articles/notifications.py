@@ -12,8 +12,11 @@ SUBMITTED = (Article.Status.DRAFT, Article.Status.REVIEW)
 CHANGES_REQUESTED = (Article.Status.REVIEW, Article.Status.DRAFT)
 PUBLISHED = (Article.Status.REVIEW, Article.Status.PUBLISHED)
 
+CHANGES_SAVED = "changes_saved"  # changes to a live story, saved for review
+
 TEMPLATES = {
     SUBMITTED: "articles/email/submitted.txt",
+    CHANGES_SAVED: "articles/email/changes_saved.txt",
     CHANGES_REQUESTED: "articles/email/changes_requested.txt",
     PUBLISHED: "articles/email/published.txt",
 }
@@ -35,9 +38,14 @@ def bylined_reporters(article):
     )
 
 
+def _key(transition):
+    """What a transition is, for choosing who hears of it: its step if it has one, else its move."""
+    return transition.step or (transition.from_status, transition.to_status)
+
+
 def recipients_for(transition):
-    step = (transition.from_status, transition.to_status)
-    if step == SUBMITTED:
+    step = _key(transition)
+    if step in (SUBMITTED, CHANGES_SAVED):
         people = editors()
     elif step in (CHANGES_REQUESTED, PUBLISHED):
         people = bylined_reporters(transition.article)
@@ -49,7 +57,7 @@ def recipients_for(transition):
 
 def send_for_transition(transition):
     """One email per recipient, so no one sees who else was told. Returns how many were sent."""
-    template = TEMPLATES.get((transition.from_status, transition.to_status))
+    template = TEMPLATES.get(_key(transition))
     recipients = recipients_for(transition)
     if not template or not recipients:
         return 0

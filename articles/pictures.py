@@ -1,10 +1,11 @@
-"""How stories show pictures from the photo library: as their lead image (a foreign key) or placed in the body (the
-editor records the image id in ``data-file``; no key does). The library asks through `photos.usage`."""
+"""How stories show pictures from the photo library: as their lead image (a foreign key), placed in the body (the
+editor records the image id in ``data-file``; no key does), or in a live update (a foreign key). The library asks
+through `photos.usage`."""
 
 from django.db.models import Q
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Article, LiveUpdate
 from photos.usage import Use
 
 
@@ -37,3 +38,18 @@ def uses_in_articles(images):
                 how=how,
                 obj=article,
             )
+
+    updates = LiveUpdate.objects.filter(image__in=ids).select_related("article")
+    updates = updates.only("image", "article__headline", "article__status")
+    for update in updates:
+        article = update.article
+        yield Use(
+            image_id=update.image_id,
+            what="Article",
+            title=article.headline,
+            admin_url=reverse("admin:articles_liveupdate_change", args=[update.pk]),
+            status=article.get_status_display(),
+            published=article.status == Article.Status.PUBLISHED,
+            how="in a live update",
+            obj=article,
+        )

@@ -18,7 +18,8 @@ from django.utils.safestring import mark_safe
 from reversion.models import Version
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Author, Byline, format_bylines
+from articles import pending
+from articles.models import Article, Author, Byline, LiveUpdate, format_bylines
 
 # What a restore writes back; status, publication time and slug are left as they are.
 RESTORED_FIELDS = [
@@ -41,6 +42,8 @@ def register():
         reversion.register(Byline)
     if not reversion.is_registered(TaggedItem):
         reversion.register(TaggedItem)
+    if not reversion.is_registered(LiveUpdate):
+        reversion.register(LiveUpdate)
 
 
 @dataclass
@@ -168,3 +171,70 @@ def _readable_snapshot(snap):
 
 
 LABELS = ["Headline", "Dek", "Body", "Bylines", "Tags"]
+
+
+# Changes to a live story awaiting review (articles/pending.py), compared with the live story.
+
+OTHER_FIELDS = {
+    "dateline": "Dateline",
+    "category_id": "Primary category",
+    "secondary_category_ids": "Secondary categories",
+    "source_id": "Source",
+    "original_url": "Original URL",
+    "canonical_is_original": "Canonical link to the original",
+    "featured": "Featured",
+    "lead_image_id": "Lead image",
+    "lead_image_caption": "Lead image caption",
+    "lead_image_credit": "Lead image credit",
+}
+KEYS_BY_LABEL = {
+    "Headline": "headline",
+    "Dek": "dek",
+    "Body": "body",
+    "Bylines": "bylines",
+    "Tags": "tags",
+    **{label: key for key, label in OTHER_FIELDS.items()},
+}
+
+
+@dataclass
+class PendingDiff:
+    """What publishing the changes awaiting review would do to the live story, and what changed on the live story
+    since they were saved (quick fixes, kept unless the changes change the same field)."""
+
+    changes: list  # [FieldDiff] the live story now -> as publishing would leave it
+    other_changes: list  # labels of the other fields publishing changes
+    quick_fixes: list  # [FieldDiff] the live story when the changes were saved -> now, changed ones only
+    other_quick_fixes: list  # labels
+    replaced: list  # labels of quick fixes that publishing replaces
+
+    @property
+    def changed(self):
+        return [diff for diff in self.changes if diff.changed]
+
+
+def pending_diff(article, waiting):
+    live = pending.live_content(article)
+    after = pending.merge(base=waiting.base, proposed=waiting.content, live=live)
+    authors = Author.objects.in_bulk({a for content in (live, after, waiting.base) for a, _r, _o in content["bylines"]})
+
+    def text(content):
+        bylines = format_bylines(
+            SimpleNamespace(role=r, author=authors[a]) for a, r, _o in content["bylines"] if a in authors
+        )
+        return readable(content, bylines, ", ".join(content["tags"]))
+
+    base, now, published = text(waiting.base), text(live), text(after)
+    proposed = set(pending.changed(waiting.base, waiting.content))
+    fixed = set(pending.changed(waiting.base, live))
+    return PendingDiff(
+        changes=[FieldDiff(label, now[label], published[label]) for label in LABELS],
+        other_changes=[label for key, label in OTHER_FIELDS.items() if live[key] != after[key]],
+        quick_fixes=[FieldDiff(label, base[label], now[label]) for label in LABELS if base[label] != now[label]],
+        other_quick_fixes=[label for key, label in OTHER_FIELDS.items() if key in fixed],
+        replaced=[
+            label
+            for label, key in KEYS_BY_LABEL.items()
+            if key in proposed and key in fixed and waiting.content[key] != live[key]
+        ],
+    )

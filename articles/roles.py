@@ -1,5 +1,6 @@
 """The newsroom"s roles over the articles app (and the tags it files stories under); newsroom/roles.py keeps the
-groups in step. Reporters write and submit; editors edit anything, publish, withdraw and correct."""
+groups in step. Reporters write and submit, post live updates and save changes to their live stories for review;
+editors edit anything, publish, withdraw, correct and run live coverage."""
 
 REPORTER = "Reporter"
 EDITOR = "Editor"
@@ -20,6 +21,10 @@ GRANTS = {
         "view_source",
         "view_correction",
         "view_transition",
+        "add_liveupdate",
+        "change_liveupdate",
+        "delete_liveupdate",
+        "view_liveupdate",
     ],
     EDITOR: [
         "add_article",
@@ -53,6 +58,10 @@ GRANTS = {
         "change_category",
         "delete_category",
         "view_category",
+        "add_liveupdate",
+        "change_liveupdate",
+        "delete_liveupdate",
+        "view_liveupdate",
     ],
 }
 

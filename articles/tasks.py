@@ -5,6 +5,7 @@ from django_tasks import task
 
 from articles import notifications
 from articles.models import Transition
+from articles.services import publish_due_changes
 
 
 @task(queue_name="email")
@@ -14,3 +15,10 @@ def notify_transition(transition_id):
     if transition is None:  # the article was deleted before the worker got here
         return 0
     return notifications.send_for_transition(transition)
+
+
+@task()
+def publish_scheduled_changes():
+    """Publish the changes to live stories whose scheduled time has come (queued to run at that time)."""
+    publish_due_changes()
+    return 0

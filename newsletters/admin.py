@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from articles.models import Article
+from articles.models import Article, LiveUpdate
 from mailinglist.models import MailingList, new_token_key
 from newsletters import sending, services, tasks
 from newsletters.models import Delivery, Issue, IssueArticle, IssueStateError, MailServer
@@ -258,10 +258,16 @@ class IssueAdmin(admin.ModelAdmin):
         article = Article.objects.published().filter(pk=article_pk).first()
         if article is None:
             raise Http404("Only a published, live article can be sent as an alert.")
-        form = AlertForm(request.POST or None, initial={"subject": f"Breaking: {article.headline}"[:200]})
+        # From a key update of a live story (update_alert_tool): the alert leads with the update's words.
+        update = _key_update(article, request.POST.get("update") or request.GET.get("update"))
+        about = update.summary if update else article.headline
+        form = AlertForm(request.POST or None, initial={"subject": f"Breaking: {about}"[:200]})
         if request.method == "POST" and form.is_valid() and "change" not in request.POST:
             mailing = services.alert_mailing(
-                article=article, mailing_list=form.cleaned_data["mailing_list"], subject=form.cleaned_data["subject"]
+                article=article,
+                mailing_list=form.cleaned_data["mailing_list"],
+                subject=form.cleaned_data["subject"],
+                update=update,
             )
             key = form.cleaned_data["key"]
             if key and request.POST.get("confirmed") == mailing.fingerprint:
@@ -272,6 +278,7 @@ class IssueAdmin(admin.ModelAdmin):
                         subject=mailing.subject,
                         by=request.user,
                         key=key,
+                        update=update,
                     )
                     started = tasks.start_sending(issue=issue)
                 except IssueStateError as error:
@@ -293,6 +300,7 @@ class IssueAdmin(admin.ModelAdmin):
                     "subject": mailing.subject,
                     "key": key or new_token_key(),
                     "confirmed": mailing.fingerprint,
+                    **({"update": update.pk} if update else {}),
                 },
             )
         context = {
@@ -300,6 +308,7 @@ class IssueAdmin(admin.ModelAdmin):
             "title": "Send a breaking-news alert",
             "opts": self.model._meta,
             "article": article,
+            "update": update,
             "form": form,
         }
         return TemplateResponse(
@@ -322,6 +331,22 @@ class AlertForm(forms.Form):
         self.fields["mailing_list"].queryset = lists
         if alert_lists.exists() and not self.is_bound:
             self.initial["mailing_list"] = alert_lists.first().pk
+
+
+def _key_update(article, update_id):
+    """The live story's key update an alert is sent from, or None."""
+    if not (update_id or "").isdigit():
+        return None
+    return LiveUpdate.objects.filter(article=article, pk=int(update_id), key=True).first()
+
+
+def update_alert_tool(request, article, update):
+    """For the live updates on the article admin (NewslettersConfig.ready adds it to `update_tools`): a key update of a
+    live story can go out as a breaking alert, for those who may send."""
+    if update.key and article.is_live and request.user.has_perm("newsletters.send_issue"):
+        url = reverse("admin:newsletters_issue_alert", args=[article.pk])
+        return "Send as breaking alert", f"{url}?update={update.pk}"
+    return None
 
 
 def breaking_alert_tool(request, article):

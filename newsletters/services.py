@@ -2,12 +2,15 @@
 newsletters/tasks.py), breaking alerts, and what a bounce or complaint changes."""
 
 import hashlib
+import html
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_tasks import default_task_backend
 
 from articles.models import Article
@@ -60,11 +63,15 @@ class Mailing:
     preheader: str
     articles: list
     recipients: int
+    intro: str = ""  # an alert sent from a live story's key update carries the update's words
 
     @property
     def fingerprint(self) -> str:
-        """Names what was confirmed; a send whose list, subject or articles changed since must be confirmed again."""
+        """Names what was confirmed; a send whose list, subject, words or articles changed since must be confirmed
+        again."""
         parts = [str(self.mailing_list.pk), self.subject, *(str(article.pk) for article in self.articles)]
+        if self.intro:
+            parts.append(self.intro)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -81,15 +88,24 @@ def mailing_for(*, issue) -> Mailing:
     )
 
 
-def alert_mailing(*, article, mailing_list, subject: str) -> Mailing:
-    """The breaking alert the form describes, before it exists: nothing is written until it is confirmed."""
+def alert_mailing(*, article, mailing_list, subject: str, update=None) -> Mailing:
+    """The breaking alert the form describes, before it exists: nothing is written until it is confirmed. From a live
+    story's key update (``update``), the alert leads with the update's words."""
     return Mailing(
         mailing_list=mailing_list,
         subject=subject,
-        preheader=article.dek[:200],
+        preheader=(update.summary if update else article.dek)[:200],
         articles=[article],
         recipients=mailing_list.recipient_count(),
+        intro=update_words(update) if update else "",
     )
+
+
+def update_words(update):
+    """A live update's text as an issue's intro: plain paragraphs, separated by blank lines."""
+    text = re.sub(r"(?i)</p>|<br\s*/?>", "\n\n", update.body)
+    paragraphs = (" ".join(html.unescape(strip_tags(part)).split()) for part in text.split("\n\n"))
+    return "\n\n".join(part for part in paragraphs if part)
 
 
 def send_now(*, issue) -> bool:
@@ -108,7 +124,7 @@ def schedule(*, issue, at) -> None:
 
 
 @transaction.atomic
-def create_alert(*, article, mailing_list, subject: str, by, key: str = "") -> Issue:
+def create_alert(*, article, mailing_list, subject: str, by, key: str = "", update=None) -> Issue:
     """A breaking alert: a one-article issue to an alert list, ready to send.
 
     ``key`` comes from the confirmation page: confirming the same page twice (a double click, a resubmitted form)
@@ -124,7 +140,8 @@ def create_alert(*, article, mailing_list, subject: str, by, key: str = "") -> I
         mailing_list=mailing_list,
         kind=Issue.Kind.ALERT,
         subject=subject,
-        preheader=article.dek[:200],
+        preheader=(update.summary if update else article.dek)[:200],
+        intro=update_words(update) if update else "",
         created_by=by,
         **({"key": key} if key else {}),
     )

@@ -64,6 +64,7 @@ class _Rendering:
     started: float = field(default_factory=time.time)
     keys: set = field(default_factory=set)
     expires: float | None = None
+    browser_seconds: int | None = None
 
 
 _rendering: contextvars.ContextVar[_Rendering | None] = contextvars.ContextVar("pagecache_rendering", default=None)
@@ -83,6 +84,15 @@ def expire_at(when: datetime | None):
     if rendering is not None and when is not None:
         moment = when.timestamp()
         rendering.expires = moment if rendering.expires is None else min(rendering.expires, moment)
+
+
+def browser_lifetime(seconds: int):
+    """The page being rendered changes often (a live story while its coverage is live): browsers may keep it only
+    this long. Shared caches keep it as long as ever, since purges reach them and not the browsers."""
+    rendering = _rendering.get()
+    if rendering is not None:
+        current = rendering.browser_seconds
+        rendering.browser_seconds = seconds if current is None else min(current, seconds)
 
 
 def rendering_started() -> datetime:
@@ -220,6 +230,7 @@ class _Page:
     expires: float
     etag: str
     length: int
+    browser_seconds: int | None = None
 
     def is_fresh(self, now) -> bool:
         return now < self.expires and not _purged_since(self.keys, self.rendered)
@@ -302,6 +313,7 @@ def _page_from(request, response, rendering) -> _Page | None:
         expires=lifetime if rendering.expires is None else min(lifetime, rendering.expires),
         etag=quote_etag(hashlib.blake2b(content, digest_size=16).hexdigest()),
         length=len(content),
+        browser_seconds=rendering.browser_seconds,
     )
 
 
@@ -354,8 +366,9 @@ def _serve(request, page: _Page, outcome, now):
     response["ETag"] = f"W/{page.etag}"
     response["Last-Modified"] = http_date(page.rendered)
     shared = page.max_age(now)
+    browser = min(settings.NEWSROOM_PAGE_MAX_AGE, shared, getattr(page, "browser_seconds", None) or shared)
     response["Cache-Control"] = (
-        f"public, max-age={min(settings.NEWSROOM_PAGE_MAX_AGE, shared)}, s-maxage={shared}, "
+        f"public, max-age={browser}, s-maxage={shared}, "
         f"stale-while-revalidate={settings.NEWSROOM_PAGE_STALE_WHILE_REVALIDATE}, "
         f"stale-if-error={settings.NEWSROOM_PAGE_STALE_IF_ERROR}"
     )

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.overload.LoadShedMiddleware",
+    "website.middleware.ScheduledChangesMiddleware",
     "website.middleware.OldAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,8 +1,9 @@
 """Nothing unpublished reaches a public page.
 
-Draft, in-review, scheduled, unscheduled and withdrawn articles carry a unique marker in every text field; no
-public URL may show it. Every public surface belongs in PUBLIC_URLS: add archives, search, feeds and sitemaps
-(and anything newer) here as they arrive.
+Draft, in-review, scheduled, unscheduled and withdrawn articles carry a unique marker in every text field (and in
+the live updates of those covered live); no public URL may show it. Neither may a live story's changes awaiting
+review, or scheduled for later, before they are published. Every public surface belongs in PUBLIC_URLS: add
+archives, search, feeds and sitemaps (and anything newer) here as they arrive.
 """
 
 from datetime import timedelta
@@ -42,6 +43,10 @@ PUBLIC_URLS = [
     "/newsletter/archive/",
     "/newsletter/archive/feed/",
     "/newsletter/archive/{issue}/",
+    # A live story's updates: newer than an id, one update's address, the feed.
+    "{article}updates/?after=0",
+    "{article}updates/1/",
+    "{article}feed/",
 ]
 
 
@@ -67,6 +72,9 @@ def newsroom(make_article, make_author, make_category, make_editor):
     draft = hidden("draft", status=Article.Status.DRAFT)
     review = hidden("review", status=Article.Status.REVIEW)
     scheduled = hidden("scheduled", status=Article.Status.REVIEW)
+    for article in (draft, scheduled):
+        article.change_coverage(by=editor, to=Article.Coverage.LIVE)
+        article.post_update(by=editor, text=f"{MARKER} live update", key=True)
     scheduled.publish(by=editor, at=timezone.now() + timedelta(hours=2))
     unscheduled = hidden("unscheduled", status=Article.Status.REVIEW)
     unscheduled.publish(by=editor, at=timezone.now() + timedelta(hours=2))
@@ -78,7 +86,51 @@ def newsroom(make_article, make_author, make_category, make_editor):
     for article in articles:
         article.refresh_from_db()
     issue = _sent_issue_with(articles)
-    return {"category": category.slug, "tag": "syria", "author": author.slug, "articles": articles, "issue": issue}
+    changed = [_live_with_changes(editor, shared, "waiting"), _live_with_changes(editor, shared, "timed", later=True)]
+    return {
+        "category": category.slug,
+        "tag": "syria",
+        "author": author.slug,
+        "articles": articles,
+        "changed": changed,
+        "issue": issue,
+    }
+
+
+def _live_with_changes(editor, shared, name, later=False):
+    """A live story (covered live, with a public update) whose changes, marked, await review or are scheduled."""
+    from articles import pending
+    from articles.models import Byline, Category
+
+    article = Article.objects.create(
+        headline=f"Live story {name}",
+        slug=f"live-{name}",
+        body="<p>The live text.</p>",
+        category=shared["category"],
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=3),
+    )
+    Byline.objects.create(article=article, author=shared["authors"][0])
+    article.tags.add(*shared["tags"])
+    article.change_coverage(by=editor, to=Article.Coverage.LIVE)
+    article.post_update(by=editor, text="A public update.")
+    elsewhere = Category.objects.create(
+        name=f"{MARKER} section {name}", slug=f"marker-section-{name}", in_navigation=False
+    )
+    content = {
+        **pending.live_content(article),
+        "headline": f"{MARKER} pending headline",
+        "dek": f"{MARKER} pending dek",
+        "body": f"<p>{MARKER} pending body</p>",
+        "dateline": MARKER,
+        "tags": ["Syria", f"{MARKER} tag"],
+        "secondary_category_ids": [elsewhere.pk],
+    }
+    article.save_for_review(by=editor, content=content, expected_version=article.version)
+    if later:
+        article.publish_changes(by=editor, at=timezone.now() + timedelta(hours=2))
+    article.refresh_from_db()
+    return article
 
 
 def _sent_issue_with(articles):
@@ -117,6 +169,32 @@ def test_unpublished_marker_appears_on_no_public_url(client, newsroom, template)
         assert not any(MARKER in value for value in response.headers.values()), url
         if template == "{article}":
             assert response.status_code in (404, 410), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("template", PUBLIC_URLS)
+def test_changes_awaiting_review_appear_on_no_public_url(client, newsroom, template):
+    today = timezone.localdate()
+    slugs = {key: newsroom[key] for key in ("category", "tag", "author", "issue")}
+    slugs |= {"year": today.year, "month": f"{today:%m}", "day": f"{today:%d}"}
+    for url in sorted({template.format(article=a.get_absolute_url(), **slugs) for a in newsroom["changed"]}):
+        response = client.get(url, follow=url.endswith("updates/1/"))
+        assert response.status_code in (200, 404), url
+        body = response.content.decode()
+        if url.startswith("/search/"):
+            assert "pending headline" not in body and "pending body" not in body, url
+        else:
+            assert MARKER not in body, url
+        assert not any(MARKER in value for value in response.headers.values()), url
+
+
+@pytest.mark.django_db
+def test_the_live_stories_with_changes_show_their_live_text(client, newsroom):
+    """The test above is only meaningful if those stories' pages really answer."""
+    for article in newsroom["changed"]:
+        body = client.get(article.get_absolute_url()).content.decode()
+        assert "The live text." in body and "A public update." in body
+        assert "A public update." in client.get(article.get_absolute_url() + "updates/?after=0").content.decode()
 
 
 @pytest.mark.django_db

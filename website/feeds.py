@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom 1.0 feeds of the latest published articles: site-wide and per category, tag and author.
+"""RSS 2.0 and Atom 1.0 feeds of the latest published articles: site-wide and per category, tag and author; and the
+RSS feed of one live story's updates.
 
 Every byline is credited (one dc:creator per author in RSS, one <author> per author in Atom); the lead image goes in
 as an enclosure through `item_enclosures`, which asks website.seo.lead_image.
@@ -14,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
-from website import purges, seo
+from website import live, purges, seo
 
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 
@@ -190,3 +191,46 @@ class AuthorFeed(ArticleFeed):
 
     def listing(self, obj):
         return purges.author_listing(obj)
+
+
+class LiveUpdatesFeed(Feed):
+    """A live story's updates, newest first: each links to the update's own address."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, year, month, day, slug):
+        return live.live_story(year, month, day, slug)
+
+    def title(self, obj):
+        return f"{obj.headline}: live updates"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.dek or f"Live updates from {settings.SITE_NAME}."
+
+    def items(self, obj):
+        updates = live.prepared(list(obj.live_updates.for_display()[: settings.NEWSROOM_FEED_SIZE]))
+        purges.show_updates(obj, updates)
+        for update in updates:
+            update.article = obj  # the story loaded already, for the links
+        return updates
+
+    def item_title(self, item):
+        return f"Key update: {item.summary}" if item.key else item.summary
+
+    def item_description(self, item):
+        return item.body_html
+
+    def item_link(self, item):
+        return live.permalink(item.article, item)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author.name if item.author_id else None

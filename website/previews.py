@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedi
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, ArticleRedirect, PreviewLink
+from articles.models import Article, ArticleRedirect, PendingVersion, PreviewLink
 from articles.previews import private as _private
 from articles.previews import render_preview
 
@@ -19,7 +19,7 @@ def preview(request, token):
         reason = "revoked" if link.revoked_at else "expired"
         return _private(render(request, "website/preview_unavailable.html", {"reason": reason}, status=410))
     article = Article.objects.for_display().get(pk=link.article_id)
-    if article.is_live:
+    if article.is_live and not PendingVersion.objects.filter(article=article).exists():
         return _private(HttpResponseRedirect(article.get_absolute_url()))
     if article.status == Article.Status.WITHDRAWN:
         return _private(render(request, "website/preview_unavailable.html", {"reason": "withdrawn"}, status=410))

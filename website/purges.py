@@ -5,7 +5,8 @@ Every cacheable page names what it shows (newsroom/pagecache.py does the keeping
 - the things on it: ``article-<id>`` for each story it shows (page, listing item, feed entry), and what those show
   with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures: the
   ``{% picture %}`` tag of photos/ names them itself),
-  ``source-<id>`` (wire credits), ``tag-<id>`` (an article page's tags);
+  ``source-<id>`` (wire credits), ``tag-<id>`` (an article page's tags), ``live-<id>`` (a live story's updates: its
+  page, the endpoint its readers poll for newer ones, its feed of updates);
 - the listing it is: ``home`` (the home page and the site-wide feeds), ``section-list-<id>``, ``tag-list-<id>``,
   ``author-list-<id>`` (their pages and feeds), ``archive`` (the date archives: cold pages, whose links to the
   neighbouring periods any publication can change), ``search``, ``sitemaps``, ``corrections``,
@@ -19,19 +20,25 @@ What purges them, once committed:
 - an edit of a live story: the article, the listings it joins or leaves, search and the sitemaps;
 - a draft save, a review step, a comment, a preview link: nothing (nothing public changed);
 - a correction or update: the article, the corrections page and the sitemaps;
+- a live update posted, changed or deleted: ``live-<id>`` only (listings name the story, not its updates);
+- live coverage announced, started, ended or reopened: as a change of placement (listings mark live stories, and the
+  news sitemap lists them while live);
+- changes to a live story scheduled for later: the pages showing it and the listings it would join or leave, so
+  that their next copies end at that time (below);
 - a section, tag, author, source or picture edited (a picture's new renditions too): its keys; the banner: ``banner``;
 - the mailing lists and a newsletter issue sent: ``lists`` (mailinglist/models.py) and ``newsletter-archive``
   (newsletters/models.py).
 
 And by the clock, with nothing running: a listing is kept no longer than the moment the next scheduled story that
-will join it goes live, and every page no longer than the banner's next start or end.
+will join it goes live, every page no longer than the banner's next start or end, and no longer than the next time
+changes to a live story are scheduled for (website/middleware.py publishes them then).
 """
 
 from django.db.models.signals import post_delete, post_save
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, Correction, Source
-from articles.signals import article_changed
+from articles.signals import article_changed, live_updates_changed
 from newsroom import pagecache
 from photos.models import Image
 from photos.signals import renditions_changed
@@ -82,6 +89,16 @@ def show_listing(key, joining=None):
     pagecache.add_keys(key)
     if joining is not None:
         pagecache.expire_at(joining.next_publication(after=pagecache.rendering_started()))
+
+
+def live_updates(article_id):
+    return f"live-{article_id}"
+
+
+def show_updates(article, updates):
+    """The page being rendered shows this live story's updates (with their authors; pictures name themselves)."""
+    pagecache.add_keys(live_updates(article.pk), f"article-{article.pk}")
+    pagecache.add_keys(*(f"author-{update.author_id}" for update in updates if update.author_id))
 
 
 def show_navigation():
@@ -155,6 +172,10 @@ def _entity(*keys):
     return purge
 
 
+def updates_were_changed(sender, *, article_id, **kwargs):
+    pagecache.purge(live_updates(article_id))
+
+
 def picture_changed(sender, *, image_id, **kwargs):
     """A picture's renditions were swapped (a queryset update, which sends no post_save)."""
     pagecache.purge(f"image-{image_id}")
@@ -174,6 +195,7 @@ RULES = {
 
 def connect():
     article_changed.connect(article_was_changed, dispatch_uid="purges_article_changed")
+    live_updates_changed.connect(updates_were_changed, dispatch_uid="purges_live_updates_changed")
     renditions_changed.connect(picture_changed, dispatch_uid="purges_renditions_changed")
     for model, receiver in RULES.items():
         post_save.connect(receiver, sender=model, dispatch_uid=f"purges_save_{model.__name__}")

@@ -1,5 +1,5 @@
 """What pages tell search engines, social networks and feed readers: titles, descriptions, canonical links,
-OpenGraph and Twitter cards, feed links and schema.org JSON-LD (NewsArticle, BreadcrumbList)."""
+OpenGraph and Twitter cards, feed links and schema.org JSON-LD (NewsArticle, LiveBlogPosting, BreadcrumbList)."""
 
 import html
 import re
@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from photos.renditions import structured_data_images
 
@@ -229,7 +230,34 @@ def article_images(article, request):
     ]
 
 
-def article_meta(request, article):
+def live_blog_posting(request, article, data, live):
+    """The NewsArticle of a live story as a schema.org LiveBlogPosting: when coverage started (and ended), and the
+    updates on the page, each a BlogPosting at its anchor."""
+    url = data["url"]
+    data["@type"] = "LiveBlogPosting"
+    started = article.coverage_started_at or article.published_at
+    data["coverageStartTime"] = timezone.localtime(max(started, article.published_at)).isoformat()
+    if article.coverage == article.Coverage.ENDED and article.coverage_ended_at:
+        data["coverageEndTime"] = timezone.localtime(article.coverage_ended_at).isoformat()
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": Truncator(update.summary).chars(110),
+            "url": f"{url}#{update.anchor}",
+            "datePublished": timezone.localtime(update.published_at).isoformat(),
+            "articleBody": " ".join(strip_tags(update.body).split()),
+            **({"author": {"@type": "Person", "name": update.author.name}} if update.author_id else {}),
+        }
+        for update in live.updates
+    ]
+    if live.updates and live.page == 1:
+        newest = max(update.published_at for update in live.updates)
+        data["dateModified"] = timezone.localtime(max(newest, article.modified_at)).isoformat()
+    return data
+
+
+def article_meta(request, article, live=None):
+    """The article page's meta; ``live`` (website.live.LiveContext) for a live story."""
     own_url = request.build_absolute_uri(article.get_absolute_url())
     canonical = article.original_url if article.canonical_is_original and article.original_url else own_url
     image = lead_image(article, request)
@@ -240,6 +268,13 @@ def article_meta(request, article):
         crumbs.append((article.category.name, article.category.get_absolute_url()))
     crumbs.append((article.headline, article.get_absolute_url()))
     feeds = []
+    if live is not None:
+        feeds.append(
+            Feed(
+                f"{article.headline}: live updates",
+                request.build_absolute_uri(article.get_absolute_url() + "feed/"),
+            )
+        )
     if article.category:
         feeds.append(
             Feed(
@@ -247,6 +282,9 @@ def article_meta(request, article):
                 request.build_absolute_uri(reverse("articles:category-feed", args=[article.category.slug])),
             )
         )
+    structured = news_article(request, article, image)
+    if live is not None:
+        structured = live_blog_posting(request, article, structured, live)
     return PageMeta(
         title=article.headline,
         description=summary(article),
@@ -254,7 +292,7 @@ def article_meta(request, article):
         url=own_url,
         og_type="article",
         feeds=[*feeds, *site_feeds(request)],
-        structured_data=[news_article(request, article, image), breadcrumb_list(request, crumbs)],
+        structured_data=[structured, breadcrumb_list(request, crumbs)],
         image=image,
         article={
             "published_time": article.published_at,

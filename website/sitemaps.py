@@ -174,16 +174,22 @@ def section(request, section):
 
 @require_safe
 def news(request):
-    """Google News sitemap: articles first published in the last 48 hours, newest first."""
-    articles = list(
-        Article.objects.published()
-        .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-        .only("headline", "slug", "published_at", "created_at")[:NEWS_LIMIT]
+    """Google News sitemap: articles first published in the last 48 hours, and live stories while their coverage is
+    live, newest first."""
+    since = timezone.now() - NEWS_WINDOW
+    fields = ("headline", "slug", "published_at", "created_at", "coverage")
+    recent = list(Article.objects.published().filter(published_at__gte=since).only(*fields)[:NEWS_LIMIT])
+    # Apart, so each query walks its own index (an OR of the two would read every published story).
+    still_live = list(
+        Article.objects.published().filter(coverage=Article.Coverage.LIVE, published_at__lt=since).only(*fields)
     )
+    articles = (recent + still_live)[:NEWS_LIMIT]
     _show_sitemap()
-    if articles:
-        # The oldest story leaves the sitemap when it is NEWS_WINDOW old, by the clock alone.
-        pagecache.expire_at(min(article.published_at for article in articles) + NEWS_WINDOW)
+    leaving = [article.published_at for article in recent if article.coverage != Article.Coverage.LIVE]
+    if leaving:
+        # The oldest story leaves the sitemap when it is NEWS_WINDOW old, by the clock alone (a live story when its
+        # coverage ends, which purges the sitemaps).
+        pagecache.expire_at(min(leaving) + NEWS_WINDOW)
     return render(
         request,
         "website/sitemaps/news.xml",

@@ -3,11 +3,15 @@ without a namespace; the pages keep the "articles" namespace their names have al
 
 from django.urls import include, path, re_path
 
-from website import feeds, previews, sitemaps, views
+from website import feeds, live, previews, sitemaps, views
 
 pages = [
     path("", views.home, name="home"),
     path("<int:year>/<int:month>/<int:day>/<slug:slug>/", views.article_detail, name="detail"),
+    # A live story's updates: newer than ?after=<id> (polled by its open pages), one update's address, the feed.
+    path("<int:year>/<int:month>/<int:day>/<slug:slug>/updates/", live.newer_updates, name="live-updates"),
+    path("<int:year>/<int:month>/<int:day>/<slug:slug>/updates/<int:pk>/", live.update_permalink, name="live-update"),
+    path("<int:year>/<int:month>/<int:day>/<slug:slug>/feed/", feeds.LiveUpdatesFeed(), name="live-feed"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("author/<slug:slug>/", views.author_detail, name="author"),

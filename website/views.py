@@ -19,7 +19,7 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Author, Category, Correction
-from website import purges, seo
+from website import live, purges, seo
 from website.previews import gone_or_moved
 
 HOME_TOP_STORIES = 4
@@ -126,8 +126,9 @@ def article_detail(request, year, month, day, slug):
     if (published_on.year, published_on.month, published_on.day) != (year, month, day):
         return gone_or_moved(request, slug)
     purges.show(article, page=True)
-    meta = seo.article_meta(request, article)
-    return render(request, "website/article_detail.html", {"article": article, "meta": meta})
+    updates = live.live_context(request, article)
+    meta = seo.article_meta(request, article, updates)
+    return render(request, "website/article_detail.html", {"article": article, "meta": meta, "live": updates})
 
 
 def _feed_link(title, url_name, slug, request):

@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from taggit.models import Tag, TaggedItem
 
 from articles import services
+from articles.admin.changes import PendingChangesAdmin
+from articles.admin.live import LiveCoverageAdmin, update_tools  # noqa: F401 - the hook other apps fill in
 from articles.admin.workflow import ArticleWorkflowAdmin
 from articles.models import Article, Author, Byline, Category, Source, format_bylines
 from articles.widgets import SlugFromHeadlineWidget, TagAutocompleteWidget
@@ -13,7 +15,8 @@ from photos.admin import LeadImageAdminMixin
 from photos.images import inspect_upload
 
 # Links other apps add to an article's page (newsletters: "Send as breaking alert"), so this app needs to know
-# nothing of them: each is called with the request and the article, and returns (label, url) or None.
+# nothing of them: each is called with the request and the article, and returns (label, url) or None. Links for one
+# live update go in `update_tools` (articles/admin/live.py), called with the request, the article and the update.
 article_tools = []
 
 
@@ -106,7 +109,7 @@ class RecentTagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(LeadImageAdminMixin, LiveCoverageAdmin, PendingChangesAdmin, ArticleWorkflowAdmin, admin.ModelAdmin):
     list_display = ["headline", "status", "category", "bylines_display", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "bylines__author", RecentTagFilter, "published_at"]
     date_hierarchy = "published_at"
@@ -167,6 +170,7 @@ class ArticleAdmin(LeadImageAdminMixin, ArticleWorkflowAdmin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .with_pending_state()
         )
 
     @admin.display(description="Bylines")

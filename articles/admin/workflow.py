@@ -6,6 +6,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import reversion
 from django import forms
@@ -23,9 +24,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from articles import revisions, services
+from articles import pending, revisions, services
 from articles.fields import sanitize_body
-from articles.models import Article, Byline, Correction, PreviewLink, Transition
+from articles.models import Article, Byline, Correction, PendingVersion, PreviewLink, Transition
 from articles.previews import render_preview
 from articles.workflow import EditConflict
 from newsroom.admin_site import RecordAdmin, view_path
@@ -159,8 +160,14 @@ def merge_fields(form, snapshot):
 
 class ArticleWorkflowForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The counter of the changes awaiting review the form was drawn from (0: it was drawn from the live story).
+    expected_pending = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     conflict = None
+    # Set by the admin (articles/admin/changes.py): whether this form saves changes for review instead of the story,
+    # and the changes awaiting review it shows, if it shows them rather than the live story.
+    for_review = False
+    changes = None
 
     class Meta:
         model = Article
@@ -170,6 +177,20 @@ class ArticleWorkflowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            self.fields["expected_pending"].initial = self.changes.version if self.changes else 0
+            if self.changes is not None:
+                self._show(self.changes.content)
+
+    def _show(self, content):
+        """Start from the changes awaiting review instead of the live story."""
+        for name in pending.CONTENT_FIELDS:
+            if name.removesuffix("_id") in self.fields:
+                self.initial[name.removesuffix("_id")] = content[name]
+        if "secondary_categories" in self.fields:
+            self.initial["secondary_categories"] = content["secondary_category_ids"]
+        if "tags" in self.fields:
+            # As the tag field's own initial value comes: things with a name (it compares and formats those).
+            self.initial["tags"] = [SimpleNamespace(name=name) for name in content["tags"]]
 
     def clean(self):
         cleaned = super().clean()
@@ -177,7 +198,9 @@ class ArticleWorkflowForm(forms.ModelForm):
         if not article.pk:
             return cleaned
         expected = cleaned.get("expected_version")
-        if expected != article.version:
+        if self.for_review:
+            self._check_changes_opened(cleaned)
+        elif expected != article.version:
             merges = merge_fields(self, revisions.snapshot_at(article, expected or 0))
             if self.data.get("overwrite_version") == str(article.version):
                 # The person has seen the other changes (shown with this version number) and keeps theirs, but only
@@ -208,6 +231,26 @@ class ArticleWorkflowForm(forms.ModelForm):
             if "category" in self.fields and not cleaned.get("category"):
                 self.add_error("category", "A published article needs a primary category.")
         return cleaned
+
+    def _check_changes_opened(self, cleaned):
+        """Refuse a save for review made from a copy that is out of date: the changes awaiting review were saved,
+        published or discarded since it was opened, or (for a first save) the live story was changed."""
+        waiting = PendingVersion.objects.select_related("saved_by").filter(article=self.instance).first()
+        opened = cleaned.get("expected_pending") or 0
+        keep = "Your input is below; reload the page to start again from what is saved now."
+        if waiting is not None and waiting.version != opened:
+            when = date_format(timezone.localtime(waiting.saved_at), "DATETIME_FORMAT")
+            raise ValidationError(
+                f"{_name(waiting.saved_by)} saved changes for review at {when}, after you opened this page. {keep}"
+            )
+        if waiting is None and opened:
+            raise ValidationError(
+                f"The changes you opened were published or discarded after you opened this page. {keep}"
+            )
+        if waiting is None and cleaned.get("expected_version") != self.instance.version:
+            who, when, what = self.instance.last_change()
+            when = date_format(timezone.localtime(when), "DATETIME_FORMAT")
+            raise ValidationError(f"{_name(who)} {what} the live story at {when}, after you opened it. {keep}")
 
 
 def note_editing(article, user):
@@ -304,7 +347,8 @@ class ArticleWorkflowAdmin:
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request, obj)
-        return obj.can_edit(request.user)
+        # A reporter's own live story opens for editing too, but saves only as changes for review (changes.py).
+        return obj.can_edit(request.user) or obj.can_save_for_review(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "status_display", "body_display"]
@@ -326,7 +370,7 @@ class ArticleWorkflowAdmin:
             if read_only:
                 fields = ["body_display" if f == "body" else f for f in fields]
             if name == "Publication":
-                fields = ["status_display", *fields, "expected_version"]
+                fields = ["status_display", *fields, "expected_version", "expected_pending"]
             fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
 
@@ -356,7 +400,7 @@ class ArticleWorkflowAdmin:
                     f"{name} opened this article for editing {naturaltime(since)}. "
                     "If you both save, the second save will be refused.",
                 )
-        if request.method == "POST" and article is not None and not article.can_edit(request.user):
+        if request.method == "POST" and article is not None and not self.has_change_permission(request, article):
             context = {
                 **self.admin_site.each_context(request),
                 "title": "This article cannot be saved",

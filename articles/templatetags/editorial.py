@@ -17,6 +17,7 @@ def editorial_dashboard(context):
     return {
         "show": True,
         "awaiting_review": Article.objects.awaiting_review()[:n],
+        "changes_awaiting_review": Article.objects.with_changes_awaiting_review()[:n],
         "scheduled": Article.objects.scheduled()[:n],
         "my_drafts": Article.objects.drafts_of(user)[:n],
         "recently_published": Article.objects.published().order_by("-published_at")[:n],

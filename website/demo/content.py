@@ -180,3 +180,47 @@ ARTICLES = [
         ],
     ),
 ]
+
+# A live story on the seed's cease-fire: featured, so it leads the home page while its coverage is live. Its updates,
+# oldest first: (minutes before load, text, key update?, author slug or None for the desk).
+LIVE_STORY = {
+    "slug": "idlib-cease-fire-live-updates",
+    "headline": "Idlib Cease-fire: Live Updates",
+    "dek": "The latest on the cease-fire in Syria's Idlib province and its cost to civilians, as it is reported.",
+    "category": "wmd",
+    "tags": ["Syria", "Idlib", "United Nations"],
+    "bylines": [("lisa-schlein", "By")],
+    "paragraphs": [
+        "This page follows the cease-fire in northwest Syria as the desk reports it. The newest updates are at the "
+        "top; key updates are gathered in the summary above.",
+        "Background: the UN human rights office says civilian killings have mounted in Idlib since the cease-fire "
+        "began to break down.",
+    ],
+    "updates": [
+        (
+            180,
+            "We are following reports from Idlib province, where the cease-fire has broken down in several places.",
+            False,
+            None,
+        ),
+        (
+            150,
+            "Aid groups say more families are moving north toward the Turkish border. We are checking the figures.",
+            False,
+            None,
+        ),
+        (
+            95,
+            "The UN human rights office calls for civilians to be protected and for attacks on markets and homes to be investigated.",
+            True,
+            "lisa-schlein",
+        ),
+        (
+            40,
+            "Shelling is reported near Maarat al-Numan this afternoon. There is no independent confirmation yet.",
+            False,
+            None,
+        ),
+        (10, "Lisa Schlein will report from the UN briefing in Geneva later today.", False, None),
+    ],
+}

@@ -245,6 +245,13 @@ PICTURES = [
         olive_grove,
         inline=True,
     ),
+    DemoPicture(
+        "idlib-cease-fire-live-updates",
+        "White trucks with red emblems on a road winding through dry hills",
+        "Aid trucks on the road north from the border crossing (illustration).",
+        (0.45, 0.78),
+        aid_convoy,
+    ),
 ]
 
 

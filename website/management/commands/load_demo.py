@@ -13,7 +13,7 @@ from django.utils.html import escape
 from articles.models import Article, Author, Byline, Category, Source
 from newsroom import pagecache
 from photos.services import add_image
-from website.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, read_seed
+from website.demo.content import ARTICLES, AUTHORS, BANNER_URL, CATEGORIES, LIVE_STORY, read_seed
 from website.demo.pictures import CREDIT, PICTURES, jpeg_bytes
 from website.models import PromoBanner
 from wire import polling, tasks
@@ -134,6 +134,8 @@ class Command(BaseCommand):
                 for order, (author_slug, role) in enumerate(bylines):
                     Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
 
+        created += self._demo_live_story(categories, authors, SEED_SLUG)
+
         self.stdout.write(f"Demo content ready ({created} new articles).")
         if created:
             # Made through the ORM, not the workflow whose events purge pages: start every cache afresh.
@@ -141,6 +143,43 @@ class Command(BaseCommand):
         self._demo_pictures()
         self._demo_wire(voa, categories)
         self._demo_accounts(categories)
+
+    def _demo_live_story(self, categories, authors, seed_slug):
+        """A live story with its updates (one a key update), leading the home page while its coverage is live."""
+        story = LIVE_STORY
+        now = timezone.now()
+        started = now - timedelta(minutes=story["updates"][0][0] + 5)
+        seed_url = Article.objects.get(slug=seed_slug).get_absolute_url()
+        article, is_new = Article.objects.get_or_create(
+            slug=story["slug"],
+            defaults={
+                "headline": story["headline"],
+                "dek": story["dek"],
+                "body": paragraphs_html(story["paragraphs"])
+                + f'<p>Read the report: <a href="{seed_url}">Civilian Killings Mount in Idlib as Cease-fire Breaks '
+                "Down</a>.</p>",
+                "category": categories[story["category"]],
+                "status": Article.Status.PUBLISHED,
+                "published_at": started,
+                "featured": True,
+                # Made through the ORM like the rest of the demo, not the workflow's coverage steps (no editor yet).
+                "coverage": Article.Coverage.LIVE,
+                "coverage_started_at": started,
+            },
+        )
+        if not is_new:
+            return 0
+        article.tags.add(*story["tags"])
+        for order, (author_slug, role) in enumerate(story["bylines"]):
+            Byline.objects.create(article=article, author=authors[author_slug], role=role, order=order)
+        for minutes, text, key, author_slug in story["updates"]:
+            article.live_updates.create(
+                body=paragraphs_html([text]),
+                key=key,
+                author=authors.get(author_slug),
+                published_at=now - timedelta(minutes=minutes),
+            )
+        return 1
 
     def _demo_pictures(self):
         """Pictures drawn by articles/demo/pictures.py: a lead image per demo article, one inline figure.
