@@ -63,3 +63,16 @@ def test_bad_page_number_is_404(client):
 def test_correction_needs_a_live_article(make_article, editor):
     with pytest.raises(ValidationError, match="live articles only"):
         make_article(status=Article.Status.REVIEW).add_correction(by=editor, kind="update", text="x")
+
+
+def test_correction_times_are_valid_html_datetimes(client, make_article, editor):
+    """HTML's <time datetime> takes at most three digits of a second; Django's "c" format writes six."""
+    import re
+
+    article = make_article()
+    article.add_correction(by=editor, kind="correction", text="An earlier version misstated the date.")
+    for url in (article.get_absolute_url(), "/corrections/"):
+        html = client.get(url).content.decode()
+        times = re.findall(r'<time datetime="([^"]+)"', html)
+        assert times, url
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d[+-]\d{4})?", value) for value in times), times
