@@ -11,6 +11,8 @@ def new_address(path, *, post_id=""):
 
     A story leads to its page while readers can see it, or has been withdrawn (its page then says so, 410); a
     draft or a scheduled story leads nowhere yet."""
+    if "\x00" in path:
+        return None  # no address has one, and PostgreSQL refuses the byte in a query
     candidates = [f"{path}?p={post_id}"] if post_id else []
     candidates.append(path)
     for old in OldAddress.objects.filter(path__in=candidates).select_related(
