@@ -185,8 +185,7 @@ def _highlight(text: str, *, entities: bool) -> SafeString:
 def snippets(articles, text) -> dict[int, SafeString]:
     """Highlighted passages from the bodies of `articles` (a queryset of the page being shown), by id; one query."""
     parsed = parse_query(text)
-    ids = list(articles.values_list("pk", flat=True))
-    if not parsed or not ids:
+    if not parsed:
         return {}
     if _vendor() == "postgresql":
         # The body's words without its tags; entities are unescaped after highlighting (_highlight).
@@ -202,8 +201,11 @@ def snippets(articles, text) -> dict[int, SafeString]:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-        rows = articles.model.objects.filter(pk__in=ids).annotate(snippet=headline).values_list("pk", "snippet")
+        rows = articles.order_by().annotate(snippet=headline).values_list("pk", "snippet")
         return {pk: _highlight(snippet or "", entities=True) for pk, snippet in rows}
+    ids = list(articles.values_list("pk", flat=True))
+    if not ids:
+        return {}
     placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
