@@ -1,66 +1,26 @@
 """The task worker against a PostgreSQL that goes away: a cluster of the test's own (initdb, pg_ctl, a private
 port and folder; never the machine's shared server), restarted while `manage.py task_worker` runs a task."""
 
-import contextlib
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.mailinglist.conftest import free_port
+from tests.pgcluster import Cluster, server_programs
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 pytestmark = pytest.mark.postgres
 
 
-class Cluster:
-    """A throwaway PostgreSQL server. initdb refuses to run as root, so as root it runs as `postgres`."""
-
-    def __init__(self):
-        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
-        self.port = free_port()
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(self.folder, "postgres")
-        self.options = f"-p {self.port} -k '' -c listen_addresses=127.0.0.1 -c fsync=off"
-
-    def run(self, *args):
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=60)
-
-    def create(self):
-        self.run(PG_BIN / "initdb", "-D", self.folder / "data", "-A", "trust", "-U", "postgres", "--no-sync")
-        self.start()
-        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE newsroom")
-
-    def start(self):
-        self.run(PG_BIN / "pg_ctl", "-D", self.folder / "data", "-l", self.folder / "log", "-w", "-o", self.options,
-                 "start")  # fmt: skip
-
-    def stop(self, mode="fast"):
-        self.run(PG_BIN / "pg_ctl", "-D", self.folder / "data", "-w", "-m", mode, "stop")
-
-    def url(self, name="newsroom"):
-        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
-
-    def remove(self):
-        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-            self.stop("immediate")
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
 @pytest.fixture
 def cluster():
-    if not (PG_BIN / "initdb").exists():
-        pytest.fail(f"PostgreSQL 15's server programs are needed in {PG_BIN} (Debian: postgresql-15)")
+    if server_programs() is None:
+        pytest.fail("PostgreSQL's server programs are needed in /usr/lib/postgresql/<version>/bin (Debian: postgresql)")
     cluster = Cluster()
     try:
         cluster.create()
