@@ -11,7 +11,8 @@ worker_class = "gthread"
 # With gthread workers this is only how long a worker may fail to report to the master (a hung process), not a limit
 # on one request: a slow request in a thread runs on. The limits on requests are real elsewhere: PostgreSQL cancels a
 # web request's query after DATABASE_STATEMENT_TIMEOUT (set below for the web only), and newsroom/overload.py answers
-# 503 at once when a worker's threads are busy with slow requests, instead of queueing.
+# 503 at once when slow requests fill a worker's share or the machine's, instead of queueing (each worker's requests
+# wait in one queue in front of its threads, health checks too: it must keep moving).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "15000")
 graceful_timeout = 30

@@ -1,5 +1,6 @@
 """Newsroom settings, read from the environment (twelve-factor). See README.md for every variable."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -346,10 +347,15 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/newsletter/preferences/",
     "/wire/",
 ]
-# Requests past the page cache (searches, uncached pages, signups) working at once in one process; more are answered
-# 503 with Retry-After at once (newsroom/overload.py). Keep it below the threads per worker (GUNICORN_THREADS, 4), so
-# health checks always find a free thread; 0 turns shedding off.
+# Requests past the page cache (searches, uncached pages, signups) working at once in one process, and on the whole
+# machine; more are answered 503 with Retry-After at once (newsroom/overload.py). Keep the first below the threads per
+# worker (GUNICORN_THREADS, 4), so a worker always has a thread for cheap requests. The second is shared by every
+# process through lock files in NEWSROOM_BUSY_DIR (a local folder): twice the cores, since slow requests are mostly
+# processor work here and in a PostgreSQL on the same machine (raise it when PostgreSQL has a machine of its own).
+# 0 turns either off.
 NEWSROOM_BUSY_LIMIT = env_int("NEWSROOM_BUSY_LIMIT", 3)
+NEWSROOM_BUSY_MACHINE_LIMIT = env_int("NEWSROOM_BUSY_MACHINE_LIMIT", 2 * len(os.sched_getaffinity(0)))
+NEWSROOM_BUSY_DIR = Path(env("NEWSROOM_BUSY_DIR", str(VAR_DIR / "busy")))
 NEWSROOM_BUSY_RETRY_AFTER = env_int("NEWSROOM_BUSY_RETRY_AFTER", 5)
 # /readyz reports the task queue as behind when its oldest ready task has waited longer than this (seconds).
 NEWSROOM_TASK_BACKLOG_WARNING = env_int("NEWSROOM_TASK_BACKLOG_WARNING", 300)

@@ -70,6 +70,8 @@ def _isolated_environment(settings, tmp_path):
     # page cache is off unless a test is about it (tests/newsroom/test_pagecache.py and the serving tests turn it
     # on). Every response still carries its keys and caching headers.
     settings.NEWSROOM_PAGE_CACHE = False
+    # The machine-wide limit on slow requests counts through lock files: this test's own.
+    settings.NEWSROOM_BUSY_DIR = tmp_path / "busy"
     # Content types are cached per process by id; a transactional test's flush and reload can leave that cache
     # pointing at ids the database no longer has.
     ContentType.objects.clear_cache()

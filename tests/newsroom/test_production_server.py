@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.overload import MachineSlots
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -190,3 +192,19 @@ def test_favicon_ico_leads_to_the_collected_icon(production_server):
     assert status == 200
     assert headers["Content-Type"] in ("image/vnd.microsoft.icon", "image/x-icon")
     assert body.startswith(b"\x00\x00\x01\x00")  # an ICO file
+
+
+def test_slow_requests_are_limited_across_the_workers_health_checks_never(production_server):
+    """Issue 15 item 5: 200 connections on search made everyone queue, /healthz too. Every worker counts slow requests
+    in the same places (lock files under NEWSROOM_VAR_DIR/busy): with all of them taken by another process, a search
+    is turned away at once and the health check still answers."""
+    others = MachineSlots(production_server.var / "busy", 64)  # more places than any default limit names
+    held = [others.take() for _ in range(64)]
+    try:
+        status, headers, _body = production_server.request("GET", "/search/?q=peace")
+        assert status == 503 and headers["Retry-After"] == "5"
+        assert production_server.get("/healthz")[0] == 200
+    finally:
+        for place in held:
+            others.give_back(place)
+    assert production_server.get("/search/?q=peace")[0] == 200
