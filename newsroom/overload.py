@@ -13,7 +13,9 @@ is never turned away. Two limits:
   make each other slower, and they starve what is left: the queue of cheap answers (cached pages, the 503s, health
   checks) drains at the speed of the processor time left to it. Per process alone, the machine's count is the
   per-process limit times the workers (15 with 5 workers), and a low per-process limit turns readers away while
-  other workers sit idle, since any worker may take a connection.
+  other workers sit idle, since any worker may take a connection. A request finding the machine full waits
+  NEWSROOM_BUSY_WAIT for a place before its 503, so a burst of quick pages is served a moment late rather than
+  turned away; while it waits it holds a thread and counts against its process's limit, asleep.
 """
 
 import fcntl
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 _EXEMPT = ("/healthz", "/readyz", "/admin/", "/static/", "/media/")
 UNHELD = -1
 REPORT_EVERY_SECONDS = 60
+# How often a request waiting for a place on the machine looks again: a place given back is taken within this.
+WAIT_STEP = 0.02
 
 
 class MachineSlots:
@@ -44,9 +48,17 @@ class MachineSlots:
         self.paths = [folder / f"slot-{number}" for number in range(limit)]
         self.complained_at = None
 
-    def take(self) -> int | None:
-        """A held place (a file descriptor, for give_back), or None when every place is taken. When the folder
-        cannot be used, a place not held: serving beats refusing everyone."""
+    def take(self, wait: float = 0.0) -> int | None:
+        """A held place (a file descriptor, for give_back), or None when every place stayed taken for `wait`
+        seconds. When the folder cannot be used, a place not held: serving beats refusing everyone."""
+        deadline = time.monotonic() + wait
+        while True:
+            place = self._take_a_free_one()
+            if place is not None or time.monotonic() >= deadline:
+                return place
+            time.sleep(min(WAIT_STEP, max(0.0, deadline - time.monotonic())))
+
+    def _take_a_free_one(self) -> int | None:
         for path in random.sample(self.paths, len(self.paths)):
             try:
                 descriptor = self._open(path)
@@ -128,7 +140,7 @@ class LoadShedMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.slots = threading.BoundedSemaphore(settings.NEWSROOM_BUSY_LIMIT) if settings.NEWSROOM_BUSY_LIMIT else None
-        self.machine = None
+        self.machine, self.wait = None, settings.NEWSROOM_BUSY_WAIT
         if settings.NEWSROOM_BUSY_MACHINE_LIMIT:
             try:
                 self.machine = MachineSlots(Path(settings.NEWSROOM_BUSY_DIR), settings.NEWSROOM_BUSY_MACHINE_LIMIT)
@@ -150,7 +162,7 @@ class LoadShedMiddleware:
     def _within_the_machine_limit(self, request):
         if self.machine is None:
             return self.get_response(request)
-        place = self.machine.take()
+        place = self.machine.take(wait=self.wait)
         if place is None:
             return _busy()
         try:

@@ -356,6 +356,9 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = [
 NEWSROOM_BUSY_LIMIT = env_int("NEWSROOM_BUSY_LIMIT", 3)
 NEWSROOM_BUSY_MACHINE_LIMIT = env_int("NEWSROOM_BUSY_MACHINE_LIMIT", 2 * len(os.sched_getaffinity(0)))
 NEWSROOM_BUSY_DIR = Path(env("NEWSROOM_BUSY_DIR", str(VAR_DIR / "busy")))
+# Seconds a slow request may wait for a place on the machine before its 503: a burst of quick ones is served a moment
+# later rather than turned away, and a request counts against its process's limit while it waits.
+NEWSROOM_BUSY_WAIT = env_float("NEWSROOM_BUSY_WAIT", 0.5)
 NEWSROOM_BUSY_RETRY_AFTER = env_int("NEWSROOM_BUSY_RETRY_AFTER", 5)
 # /readyz reports the task queue as behind when its oldest ready task has waited longer than this (seconds).
 NEWSROOM_TASK_BACKLOG_WARNING = env_int("NEWSROOM_TASK_BACKLOG_WARNING", 300)

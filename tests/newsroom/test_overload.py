@@ -48,8 +48,10 @@ def busy_site(settings):
 
 @pytest.fixture
 def machine_full(settings):
-    """Every place of a machine-wide limit of one held, as by another worker, until the test ends."""
+    """Every place of a machine-wide limit of one held, as by another worker, until the test ends; no waiting for
+    it."""
     settings.NEWSROOM_BUSY_MACHINE_LIMIT = 1
+    settings.NEWSROOM_BUSY_WAIT = 0
     place = MachineSlots(settings.NEWSROOM_BUSY_DIR, 1).take()
     assert place is not None
     yield
@@ -119,6 +121,7 @@ def hold_places(folder, count):
 
 def test_the_machine_limit_counts_the_requests_of_every_process(settings, tmp_path):
     settings.NEWSROOM_BUSY_MACHINE_LIMIT = 2
+    settings.NEWSROOM_BUSY_WAIT = 0.1
     middleware = LoadShedMiddleware(lambda request: HttpResponse("done"))
     holder = hold_places(settings.NEWSROOM_BUSY_DIR, 2)
     try:
@@ -128,6 +131,16 @@ def test_the_machine_limit_counts_the_requests_of_every_process(settings, tmp_pa
     finally:
         holder.kill()  # SIGKILL: no chance to give its places back; the kernel drops its locks
         holder.wait(10)
+    assert middleware(RequestFactory().get("/search/?q=war")).status_code == 200
+
+
+def test_a_slow_request_waits_a_moment_for_a_place_given_back(settings):
+    settings.NEWSROOM_BUSY_MACHINE_LIMIT = 1
+    settings.NEWSROOM_BUSY_WAIT = 30  # far longer than the other request takes
+    other = MachineSlots(settings.NEWSROOM_BUSY_DIR, 1)
+    place = other.take()
+    threading.Timer(0.2, other.give_back, args=(place,)).start()  # the other request ends
+    middleware = LoadShedMiddleware(lambda request: HttpResponse("done"))
     assert middleware(RequestFactory().get("/search/?q=war")).status_code == 200
 
 
