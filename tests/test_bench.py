@@ -136,16 +136,16 @@ def test_the_demo_loads_after_the_dataset(client):
 # ---- a newsroom at work (bench/run --only work)
 
 
-def load_bench_run():
-    """bench/run is a script without a .py suffix: load it as a module to test its pieces."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "run"
-    loader = SourceFileLoader("bench_run", str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bench_run", loader))
+def load_script(name):
+    """A script of bench/ (no .py suffix) loaded as a module, to test its pieces."""
+    path = Path(__file__).resolve().parent.parent / "bench" / name
+    loader = SourceFileLoader(f"bench_{name}", str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(f"bench_{name}", loader))
     loader.exec_module(module)
     return module
 
 
-bench_run = load_bench_run()
+bench_run = load_script("run")
 
 
 def reader_mix(*options):
@@ -366,3 +366,196 @@ def test_bench_static_body_is_a_cacheable_body_of_the_size_asked(rf):
     assert views.bench_static(rf.get("/"), size=5000).content == response.content
     assert views.bench_static(rf.get("/"), size=0).status_code == 400
     assert views.bench_static(rf.get("/"), size=views.BENCH_STATIC_MAX_BYTES + 1).status_code == 400
+
+
+# ---- staying up when parts fail (bench/faults): what it reads from its measures, not its timings
+
+faults = load_script("faults")
+Answer = faults.Answer
+STOP, BACK = 100.0, 100.6
+
+
+class SheddingSite(BaseHTTPRequestHandler):
+    """Every third answer a 503 saying when to come back, every fifth a 500, the rest 200."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    count = 0
+    lock = threading.Lock()
+
+    def do_GET(self):
+        with self.lock:
+            SheddingSite.count += 1
+            number = SheddingSite.count
+        status = 503 if number % 3 == 0 else 500 if number % 5 == 0 else 200
+        self.send_response(status)
+        if status == 503:
+            self.send_header("Retry-After", "5")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_wrk_counts_answers_by_status_and_the_503s_that_say_when_to_come_back(tmp_path):
+    """The real wrk with the real script against a small server."""
+    assert shutil.which("wrk"), "wrk is needed (apt-get install wrk; .ci/run installs it)"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SheddingSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = tmp_path / "statuses.lua"
+    script.write_text(faults.STATUS_LUA)
+    try:
+        args = Namespace(threads=1, connections=2, duration=1, wrk_timeout=5)
+        run = faults.bench.wrk(args, f"http://127.0.0.1:{server.server_port}/", script=str(script))
+    finally:
+        server.shutdown()
+    statuses, retry_after = faults.parse_statuses(run["raw"])
+    assert set(statuses) == {200, 500, 503}
+    assert statuses[200] > statuses[503] > statuses[500] > 0
+    assert retry_after == statuses[503]
+    assert sum(statuses.values()) == int(re.search(r"(\d+) requests in", run["raw"]).group(1))
+    assert 0 < faults.parse_max_latency(run["raw"]) < 5
+
+
+def test_wrk_output_without_the_script_has_no_tally():
+    output = "  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency   168.00ms  201.3ms   3.78s    91.02%\n"
+    assert faults.parse_statuses(output) == ({}, 0)
+    assert faults.parse_max_latency(output) == pytest.approx(3.78)
+    assert faults.parse_max_latency("Requests/sec: 1.0\n") is None
+
+
+def test_percentiles_are_nearest_rank():
+    assert faults.percentile(range(1, 101), 99) == 99
+    assert faults.percentile(range(1, 101), 50) == 50
+    assert faults.percentile([7], 99) == 7
+    assert faults.percentile([], 50) is None
+
+
+def every(start, end, step, **answer):
+    """Answers to requests begun every `step` seconds from `start` to `end`, each taking 20 ms."""
+    count = round((end - start) / step)
+    return [Answer(start + n * step, start + n * step + 0.02, **answer) for n in range(count)]
+
+
+def restart_result(**changes):
+    uncached = every(97, STOP, 0.1, status=200, cache="MISS")
+    uncached += every(STOP, BACK, 0.1, status=500)  # the database away
+    uncached += every(BACK + 0.05, 105, 0.1, status=200, cache="MISS")
+    uncached.append(Answer(98.51, 98.53, 503, retry_after=True))  # turned away busy: not the outage
+    result = {
+        "answers": {
+            "cached pages": every(97, 105, 0.05, status=200, cache="HIT"),
+            "uncached pages": uncached,
+            "/healthz": every(97, STOP, 0.1, status=200)
+            + every(STOP, BACK, 0.1, status=503)
+            + every(BACK + 0.05, 105, 0.1, status=200),
+        },
+        "down": (STOP, BACK),
+        "began": 92.0,
+        "worker": {
+            "alive": True,
+            "before": ("SUCCESSFUL", 0.3),
+            "after": ("SUCCESSFUL", 0.4),
+            "went away": True,
+            "back after": ["0.5"],
+        },
+        "load": (0.4, 1.2),
+    }
+    return result | changes
+
+
+def test_errors_while_the_database_is_down_only_meet_the_target():
+    result = restart_result()
+    summary = faults.outage_summary(result["answers"]["uncached pages"], result["down"])
+    assert (summary["failed"], summary["outside"], summary["busy"]) == (6, 0, 1)
+    assert summary["first"] == pytest.approx(0) and summary["last"] == pytest.approx(0.52)
+    assert summary["cache"] == {"HIT": 0, "STALE": 0, "MISS": 74}
+    verdicts = faults.restart_verdicts(result)
+    assert len(verdicts) == 3 and all("(met:" in verdict for verdict in verdicts), verdicts
+    assert verdicts[0].startswith("errors for 0.52 s, 0 outside the 0.60 s")
+
+
+def test_an_error_once_the_database_is_back_misses_the_target():
+    result = restart_result()
+    result["answers"]["uncached pages"].append(Answer(BACK + 1, BACK + 1.1, 500))
+    summary = faults.outage_summary(result["answers"]["uncached pages"], result["down"])
+    assert summary["after back"] == summary["outside"] == 1
+    assert "(missed:" in faults.restart_verdicts(result)[0]
+
+
+def test_an_error_on_a_cached_page_or_a_worker_gone_misses_the_target():
+    result = restart_result()
+    result["answers"]["cached pages"].append(Answer(STOP + 0.1, STOP + 0.2, 0))  # no answer at all
+    result["worker"] |= {"alive": False, "after": ("READY", None)}
+    verdicts = faults.restart_verdicts(result)
+    assert "(missed:" in verdicts[1] and "(missed:" in verdicts[2]
+    assert "the task worker exited and ran a task queued after the restart (READY)" in verdicts[2]
+
+
+def test_answers_are_counted_in_the_second_they_ended():
+    answers = [Answer(98.5, 99.2, 200), Answer(99.9, 100.1, 500), Answer(100.2, 100.3, 503, retry_after=True)]
+    assert faults.by_second(answers, STOP, range(-1, 2)) == {-1: (1, 0, 0), 0: (0, 1, 1), 1: (0, 0, 0)}
+
+
+def test_the_restart_report_has_a_row_per_reader_and_per_second():
+    args = Namespace(restart_at=8, seconds=20, down=0)
+    report = faults.render_restart(args, {"count": 10_000}, restart_result())
+    assert "down 0.60 s" in report
+    assert "| cached pages | 160 | 0 | 0 |  |  | 160 / 0 / 0 |" in report
+    assert "| uncached pages | 81 | 6 | 0 | 0.00 / 0.52 | 1 | 0 / 0 / 74 |" in report
+    assert "| +0 | 20 / 0 / 0 | 4 / 6 / 0 | 4 / 6 / 0 |" in report
+    assert "/healthz (1 thread, up to 10 requests a second)" in report
+    assert "logged the database going away and back after 0.5 s" in report
+
+
+def overload_result(healthz_seconds=0.03):
+    return {
+        "wrk": {
+            "rps": 1000.0,
+            "p50": 150.0,
+            "p99": 900.0,
+            "max": 2.5,
+            "statuses": {200: 100, 503: 19_900},
+            "retry_after": 19_900,
+            "socket_errors": "",
+        },  # fmt: skip
+        "healthz": [Answer(n, n + healthz_seconds, 200) for n in range(100)],
+        "search": [Answer(n, n + 0.05, 503, retry_after=True) for n in range(60)] + [Answer(99, 100.5, 200)],
+        "load": (0.5, 3.0),
+        "limits": {"process": 3, "machine": 4},
+    }
+
+
+def test_the_overload_report_reads_wrk_and_the_probes():
+    args = Namespace(search="government")
+    run_args = Namespace(workers=5, threads=2, connections=200, duration=20)
+    report = faults.render_overload(args, run_args, {"count": 10_000}, overload_result())
+    assert (
+        "| search, wrk's 200 connections | 20,000 (1000/s) | 100 | 19,900 (19,900) |  | 150 | 900 | 2,500 |" in report
+    )
+    assert "| `/healthz`, the load balancer's probe | 100 | 100 | 0 |  | 30.0 | 30.0 | 30.0 |" in report
+    assert "| search, a newcomer: turned away | 60 | 0 | 60 |  | 50.0 | 50.0 | 50.0 |" in report
+    assert (
+        "3 at once per process (`NEWSROOM_BUSY_LIMIT`) and 4 on the machine (`NEWSROOM_BUSY_MACHINE_LIMIT` 4)" in report
+    )
+    assert report.count("(met: under 1 s)") == 2
+
+
+def test_a_slow_or_unanswered_health_check_misses_the_target():
+    assert "(missed: under 1 s)" in faults.overload_verdicts(overload_result(healthz_seconds=1.5))[0]
+    result = overload_result()
+    result["healthz"][-2:] = [Answer(0, 10, 0), Answer(1, 11, 0)]  # timed out
+    assert faults.overload_verdicts(result)[0] == "`/healthz` p99 no answer ms (missed: under 1 s)"
+
+
+def test_the_docs_get_this_part_between_its_own_markers():
+    text = (
+        "intro\n<!-- bench:start -->\n### A newsroom at work\n\nwork\n<!-- bench:end -->\nmiddle\n"
+        "<!-- faults:start -->\n### 200 connections on search\n\nold search\n\n"
+        "### PostgreSQL restarted under load\n\nold restart\n<!-- faults:end -->\noutro\n"
+    )
+    updated = faults.bench.updated_docs(text, {faults.RESTART_TITLE: "new restart"}, marks=faults.MARKS,
+                                        order=faults.SECTIONS)  # fmt: skip
+    assert updated == text.replace("old restart", "new restart")
