@@ -23,6 +23,8 @@ PAGES = {
     "private": ("private", "", "text/html; charset=utf-8"),
     "no-store": ("no-store, no-cache, max-age=0", "", "text/html; charset=utf-8"),
     "unmarked": ("", "", "text/html; charset=utf-8"),
+    # What the page cache answers for a page whose keys were purged while it rendered.
+    "raced": ("public, max-age=0, s-maxage=0", "article-1", "text/html; charset=utf-8"),
 }
 renders = Counter()
 failing = set()  # names of pages that answer 500 for now
