@@ -148,6 +148,19 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    if (beresp.http.Cache-Control ~ "(?i)s-maxage=0\b" && beresp.http.Surrogate-Key) {
+        # A page the app made while one of its keys was being purged: it may show what the purge was about to
+        # replace. A background fetch keeps the copy it was to refresh (the next reader asks again); a reader who
+        # waited for it gets it, and nothing is remembered, not even a hit-for-miss that would send every reader of
+        # the page to the app at once.
+        if (bereq.is_bgfetch) {
+            return (abandon);
+        }
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
     if (beresp.http.Set-Cookie ||
         beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)" ||
         beresp.http.Cache-Control !~ "(?i)(public|s-maxage)" ||

@@ -138,6 +138,21 @@ def test_a_soft_purge_serves_the_old_copy_while_one_fetch_makes_the_page_again(e
     assert engine.get("/page/article-1/").cache == "HIT"
 
 
+def test_a_page_raced_by_a_purge_never_replaces_the_kept_copy(engine):
+    engine.get("/page/article-1/")
+    purge(["article-1"], soft=True)
+    pages.raced.add("article-1")
+    try:
+        # The background fetch brings a page made while the purge was under way: the kept copy stays, marked stale,
+        # and the next reader's request fetches again.
+        assert "rendering 1" in engine.get("/page/article-1/").text
+        _wait_for(lambda: engine.get("/page/article-1/").cache == "STALE" and pages.renders["article-1"] >= 3)
+    finally:
+        pages.raced.clear()
+    _wait_for(lambda: engine.get("/page/article-1/").cache == "HIT")
+    assert "rendering 1" not in engine.get("/page/article-1/").text
+
+
 def test_a_purge_of_several_keys_drops_every_page_carrying_any(engine):
     for name in ("article-1", "article-2", "section-3", "feed"):
         engine.get(f"/page/{name}/")
