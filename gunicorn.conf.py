@@ -17,8 +17,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "15000")
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so slow leaks in any library cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20_000))
+# Recycle workers now and then so slow leaks in any library cannot grow without bound. Not too often: cached pages
+# are answered by the thousand a second, and a new worker pays again for what the old one had warmed (connections,
+# and the templates below unless compiled before the fork). At 20,000 a worker was replaced every 16 s at work in
+# bench/run, and the site spent a third more CPU per request (docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 200_000))
 max_requests_jitter = max_requests // 10
 # Load the app once in the master: workers share its memory pages copy-on-write.
 preload_app = True
@@ -34,3 +37,12 @@ if os.environ.get("DJANGO_BEHIND_TLS_PROXY", "").lower() in ("1", "true", "yes",
 else:
     forwarded_allow_ips = ""
     secure_scheme_headers = {}
+
+
+def when_ready(server):
+    """In the master, once the app is loaded and before any worker is forked: compile every template, so that each
+    worker (a recycled one too) inherits them from the template loader's cache instead of compiling its own on its
+    first page (the first uncached home page took four times its usual CPU)."""
+    from newsroom.templates import compile_all
+
+    server.log.info("Compiled %d templates before forking workers", compile_all())

@@ -45,6 +45,20 @@ outage = _Outage()
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis-py client for every call (about 0.2 ms of the 0.45 ms a one-key read costs); a
+        # client only wraps its pool and is safe to share between threads, so one per pool will do. (The pool itself
+        # notices a fork and opens new connections in the child.)
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     def _tolerate(self, operation, call, fallback):
         try:
             return call()

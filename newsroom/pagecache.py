@@ -8,18 +8,27 @@ The contract, the same for every engine (this embedded one, Varnish, a CDN):
   ``Cache-Control`` that lets shared caches keep it long (``s-maxage``) and browsers briefly (``max-age``), never past
   that time.
 - An editorial event that changes what readers see calls ``purge(keys)`` once it is committed: every page carrying one
-  of the keys is dropped, here and in Varnish (a task, see newsroom/varnish.py). Which keys each page carries and
-  which events purge them is written down in one place, articles/purges.py.
+  of the keys is out of date, here and in Varnish (a task, see newsroom/varnish.py). A purge is *soft* by default:
+  the old copy may still be served for a moment, while one request makes the page again, so a burst of readers after
+  a publication waits for nobody (Varnish's ``xkey.softpurge``). A *hard* purge (``purge(keys, hard=True)``) drops
+  the copies outright, for what must not be seen a moment longer: a withdrawn story, pictures whose files are gone.
+  Which keys each page carries and which events purge them, softly or not, is written down in one place,
+  website/purges.py.
 - Nothing per reader is ever stored: anonymous requests only (no session or messages cookie), responses that set no
   cookie, touch no flash message and say nothing of their own about caching.
 
 The embedded engine keeps pages in Django's cache. Each stored page lists its keys and when its rendering began; each
-purged key records when it was purged. A page is good while none of its keys was purged after its rendering began
-(with a margin for clocks), and until its own expiry. That is the index from key to pages, read the other way round:
-a purge is one write per key however many pages carry it, and a page read from the database just before a purge and
-stored just after it is never taken for fresh. A page that is no longer good is kept a while longer as *stale*: it
-is served while one request remakes it (a burst of readers after a publish reaches the app once per page, not once
-per reader) and when the app fails (``stale-if-error``).
+purged key records when it was purged. A page is good while none of its keys was purged after its rendering began, and
+until its own expiry. Both moments are read from one clock, the Redis server's when the records are kept there
+(``_clock``): a margin for two machines' clocks would also throw away the copy made right after a purge. That is the
+index from key to pages, read the other way round: a purge is one write per key however many pages carry it, and a page
+read from the database just before a purge and stored just after it is never taken for fresh. A page that is no longer
+good is kept a while longer as *stale*: it is served while one request remakes it (a burst of readers after a publish
+reaches the app once per page, not once per reader) and when the app fails (``stale-if-error``), unless one of its keys
+was purged hard.
+
+A page whose keys were purged while it was being rendered may show what the purge was about to remove: it is served
+to its reader but kept by no cache (``s-maxage=0``), here or in Varnish.
 """
 
 import contextvars
@@ -35,6 +44,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -50,9 +60,6 @@ KEYS_HEADER = "Surrogate-Key"
 EVERY_PAGE = "all"
 _CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
 _STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
-# A purge this close before a page's rendering began still counts against the page: the clocks of two machines differ
-# by a few milliseconds. (A purge is recorded after its commit, so a rendering begun after it reads the new rows.)
-_CLOCK_MARGIN = 0.25
 # How long one request may take to remake a stale page before another reader tries again.
 _REMAKE_SECONDS = 10
 
@@ -61,7 +68,7 @@ _REMAKE_SECONDS = 10
 class _Rendering:
     """What the page being rendered shows (its keys) and when it changes by the clock alone."""
 
-    started: float = field(default_factory=time.time)
+    started: float = field(default_factory=lambda: _clock())
     keys: set = field(default_factory=set)
     expires: float | None = None
     browser_seconds: int | None = None
@@ -105,16 +112,17 @@ def rendering_started() -> datetime:
     return datetime.fromtimestamp(rendering.started, tz=timezone.get_current_timezone())
 
 
-def purge(*keys):
-    """Drop every page that carries one of ``keys``, in every engine, once the current transaction commits."""
+def purge(*keys, hard=False):
+    """Every page that carries one of ``keys`` is out of date, in every engine, once the current transaction commits.
+    Softly, the old copy may be served while one request makes the page again; ``hard``, it never is again."""
     keys = sorted({key for key in keys if key})
     if not keys:
         return
     batch = _batch.get()
     if batch is not None:
-        batch.add(EVERY_PAGE)
+        batch.add("hard" if hard else "soft")
         return
-    transaction.on_commit(lambda: _purge_now(keys))
+    transaction.on_commit(lambda: _purge_now(keys, hard))
 
 
 # Inside ``batched()``: whether anything asked for a purge (a set, so the context manager can see it from outside).
@@ -135,43 +143,65 @@ def batched():
     finally:
         _batch.reset(token)
         if batch:
-            purge(EVERY_PAGE)
+            purge(EVERY_PAGE, hard="hard" in batch)
 
 
-_unrecorded = set()  # keys this process purged while the cache could not be reached
+# Keys this process purged while the cache could not be reached, each with whether the purge was hard.
+_unrecorded: dict[str, bool] = {}
 _unrecorded_lock = threading.Lock()
 
 
-def _purge_now(keys):
-    _record(keys)
+def _purge_now(keys, hard=False):
+    _record(keys, hard)
     if settings.NEWSROOM_VARNISH_URLS:
         from newsroom.varnish import purge_keys  # only where Varnish is configured; it imports the task machinery
 
-        purge_keys.enqueue(keys)
+        purge_keys.enqueue(keys, soft=not hard)
 
 
-def _record(keys=()):
-    """Write when ``keys`` (and any this process could not record before) were purged. While the cache is away the
-    keys are kept here and written, as purged at that later moment, once it answers again: a page kept from before
-    the outage is never taken for fresh."""
+def _record(keys=(), hard=False):
+    """Write when ``keys`` (and any this process could not record before) were purged, and, for a hard purge, that
+    it was hard. While the cache is away the keys are kept here and written, as purged at that later moment, once it
+    answers again: a page kept from before the outage is never taken for fresh."""
     with _unrecorded_lock:
-        keys = set(keys) | _unrecorded
+        pending = dict(_unrecorded)
         _unrecorded.clear()
-    if not keys:
+    for key in keys:
+        pending[key] = pending.get(key, False) or hard
+    if not pending:
         return
     failures = outage.failures
     try:
+        moment = _clock()
+        records = {_purged_key(key): moment for key in pending}
+        records.update({_purged_key(key, hard=True): moment for key, was_hard in pending.items() if was_hard})
         # Kept as long as a page may be: an older purge cannot concern a page still fresh.
-        _purges().set_many(
-            {_purged_key(key): time.time() for key in keys}, timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS + 60
-        )
+        _purges().set_many(records, timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS + 60)
         recorded = outage.failures == failures
     except Exception:
-        logger.exception("page cache: could not record the purge of %s", " ".join(sorted(keys)))
+        logger.exception("page cache: could not record the purge of %s", " ".join(sorted(pending)))
         recorded = False
     if not recorded:
         with _unrecorded_lock:
-            _unrecorded.update(keys)
+            for key, was_hard in pending.items():
+                _unrecorded[key] = _unrecorded.get(key, False) or was_hard
+
+
+def _clock() -> float:
+    """Now, on the clock every process reads: the Redis server's where the purge records are kept in Redis (web
+    servers on several machines share it), this machine's otherwise. A purge is recorded after its commit and a
+    rendering's start is read before its queries, on this one clock, so a page begun after a purge was recorded
+    has read the rows the purge was about, with no margin to allow for."""
+    cache = _purges()
+    if isinstance(cache, RedisCache):
+        failures = outage.failures
+        try:
+            seconds, microseconds = cache._cache.get_client(write=True).time()
+            return seconds + microseconds / 1_000_000
+        except Exception as error:
+            if outage.failures == failures:
+                outage.report("time", error)
+    return time.time()
 
 
 def _cache():
@@ -184,20 +214,24 @@ def _purges():
     return caches["default"]
 
 
-def _purged_key(key):
-    return f"pagecache:purged:{key}"
+def _purged_key(key, hard=False):
+    return f"pagecache:{'hard' if hard else 'purged'}:{key}"
 
 
-def _purged_since(keys, since) -> bool:
-    """Whether any of ``keys`` was purged after ``since`` (or cannot be known: then the page is not trusted)."""
+def _purged_since(keys, since, *, hard=False) -> bool:
+    """Whether any of ``keys`` was purged (``hard``: hard) at or after ``since``, or that cannot be known: then the
+    page is not trusted."""
     if not keys:
         return False
+    failures = outage.failures
     try:
-        purged = _purges().get_many([_purged_key(key) for key in keys])
+        purged = _purges().get_many([_purged_key(key, hard) for key in keys])
     except Exception:
         logger.exception("page cache: could not read the purges")
         return True
-    return any(moment >= since - _CLOCK_MARGIN for moment in purged.values())
+    if outage.failures != failures:
+        return True  # the cache answered nothing: the purges are unknown, not absent
+    return any(moment >= since for moment in purged.values())
 
 
 def is_anonymous(request) -> bool:
@@ -231,12 +265,17 @@ class _Page:
     etag: str
     length: int
     browser_seconds: int | None = None
+    # Its keys were purged while it rendered: served to its reader, kept by no cache.
+    raced: bool = False
 
     def is_fresh(self, now) -> bool:
         return now < self.expires and not _purged_since(self.keys, self.rendered)
 
+    def may_be_served_stale(self) -> bool:
+        return not _purged_since(self.keys, self.rendered, hard=True)
+
     def max_age(self, now) -> int:
-        return max(0, int(self.expires - now))
+        return 0 if self.raced else max(0, int(self.expires - now))
 
 
 class PageCacheMiddleware:
@@ -262,7 +301,9 @@ class PageCacheMiddleware:
         if kept is not None:
             if kept.is_fresh(now):
                 return _serve(request, kept, "HIT", now)
-            if not _claim(key):
+            if not kept.may_be_served_stale():
+                kept = None  # purged hard: no reader sees it again, whoever remakes it
+            elif not _claim(key):
                 return _serve(request, kept, "STALE", now)  # another request is remaking it
         rendering = _Rendering()
         token = _rendering.set(rendering)
@@ -279,8 +320,10 @@ class PageCacheMiddleware:
             if not response.has_header("Cache-Control"):
                 response["Cache-Control"] = "no-cache"
             return response
+        # Checked on every engine: Varnish too would keep a copy made from rows a purge has since replaced.
+        page.raced = _purged_since(page.keys, page.rendered)
         if store:
-            if page.expires > time.time() and not _purged_since(page.keys, page.rendered):
+            if page.expires > time.time() and not page.raced:
                 _save(key, page)
             _release(key)
         return _serve(request, page, "MISS" if store else None, time.time())
@@ -367,11 +410,15 @@ def _serve(request, page: _Page, outcome, now):
     response["Last-Modified"] = http_date(page.rendered)
     shared = page.max_age(now)
     browser = min(settings.NEWSROOM_PAGE_MAX_AGE, shared, getattr(page, "browser_seconds", None) or shared)
-    response["Cache-Control"] = (
-        f"public, max-age={browser}, s-maxage={shared}, "
-        f"stale-while-revalidate={settings.NEWSROOM_PAGE_STALE_WHILE_REVALIDATE}, "
-        f"stale-if-error={settings.NEWSROOM_PAGE_STALE_IF_ERROR}"
-    )
+    if page.raced:
+        # Nor stale: a shared cache must not keep it even as a fallback.
+        response["Cache-Control"] = "public, max-age=0, s-maxage=0"
+    else:
+        response["Cache-Control"] = (
+            f"public, max-age={browser}, s-maxage={shared}, "
+            f"stale-while-revalidate={settings.NEWSROOM_PAGE_STALE_WHILE_REVALIDATE}, "
+            f"stale-if-error={settings.NEWSROOM_PAGE_STALE_IF_ERROR}"
+        )
     if page.keys:
         response[KEYS_HEADER] = " ".join(page.keys)
     if outcome:

@@ -1,6 +1,8 @@
 """Purges sent to Varnish (deploy/varnish/newsroom.vcl): `PURGE /` with the surrogate keys in an `xkey-purge`
-header, to every Varnish in NEWSROOM_VARNISH_URLS. The page cache decides which keys an event purges; this module
-only delivers them, from a task so a slow or unreachable Varnish never holds up an editor's request."""
+header (hard: the copies are dropped) or an `xkey-softpurge` one (soft: they stay in grace, served while one fetch
+makes each page again), to every Varnish in NEWSROOM_VARNISH_URLS. The page cache decides which keys an event purges,
+and how; this module only delivers them, from a task so a slow or unreachable Varnish never holds up an editor's
+request."""
 
 import logging
 import re
@@ -32,8 +34,9 @@ class PurgeFailed(Exception):
         super().__init__("; ".join(f"{url}: {reason}" for url, reason in failures.items()))
 
 
-def purge(keys, *, urls=None) -> dict[str, int]:
-    """Purge every page carrying any of `keys` from each Varnish (default: NEWSROOM_VARNISH_URLS).
+def purge(keys, *, urls=None, soft=False) -> dict[str, int]:
+    """Purge every page carrying any of `keys` from each Varnish (default: NEWSROOM_VARNISH_URLS), dropping the copies
+    or, `soft`, leaving them to be served stale while the page is fetched again.
 
     Returns what each Varnish reported dropping (xkey counts a page once for each of the keys that matched it).
     Every Varnish is tried; if any did not answer 200 within NEWSROOM_VARNISH_TIMEOUT, PurgeFailed names them
@@ -50,7 +53,7 @@ def purge(keys, *, urls=None) -> dict[str, int]:
         return purged
     for url in urls:
         try:
-            purged[url] = sum(_send(url, batch) for batch in _batches(keys))
+            purged[url] = sum(_send(url, batch, soft) for batch in _batches(keys))
         except PurgeFailed as error:
             failures.update(error.failures)
     if failures:
@@ -59,15 +62,15 @@ def purge(keys, *, urls=None) -> dict[str, int]:
 
 
 @task()
-def purge_keys(keys: list[str], urls: list[str] | None = None, attempt: int = 1) -> dict[str, int]:
+def purge_keys(keys: list[str], urls: list[str] | None = None, attempt: int = 1, soft: bool = False) -> dict[str, int]:
     """Deliver a purge; a Varnish that did not confirm it is tried again later (only that one), and this run
     still fails so the task's record shows why."""
     try:
-        return purge(keys, urls=urls)
+        return purge(keys, urls=urls, soft=soft)
     except PurgeFailed as error:
         if attempt < MAX_ATTEMPTS and default_task_backend.supports_defer:
             later = timezone.now() + timedelta(seconds=2**attempt)
-            purge_keys.using(run_after=later).enqueue(keys, list(error.failures), attempt + 1)
+            purge_keys.using(run_after=later).enqueue(keys, list(error.failures), attempt + 1, soft)
         logger.warning("Varnish purge of %s failed (attempt %d): %s", " ".join(keys), attempt, error)
         raise
 
@@ -83,11 +86,12 @@ def _batches(keys):
     yield batch
 
 
-def _send(base_url: str, keys: list[str]) -> int:
+def _send(base_url: str, keys: list[str], soft: bool) -> int:
     if urlsplit(base_url).scheme not in ("http", "https"):
         raise PurgeFailed({base_url: "not an http(s) URL (NEWSROOM_VARNISH_URLS)"})
     # The scheme is checked above: no file: or other URL reaches urlopen.
-    request = Request(base_url.rstrip("/") + "/", method="PURGE", headers={"xkey-purge": " ".join(keys)})  # noqa: S310
+    header = "xkey-softpurge" if soft else "xkey-purge"
+    request = Request(base_url.rstrip("/") + "/", method="PURGE", headers={header: " ".join(keys)})  # noqa: S310
     try:
         with urlopen(request, timeout=settings.NEWSROOM_VARNISH_TIMEOUT) as response:  # noqa: S310  # nosec B310
             status, body = response.status, response.read(1000)

@@ -85,7 +85,7 @@ class ArticleFeed(Feed):
         if obj is not None and not items and not (isinstance(obj, Category) and obj.in_navigation):
             raise Http404("Nothing live here yet.")  # as the listing page answers: no name before a live story
         purges.show_listing(self.listing(obj), joining=self.articles(obj))
-        purges.show(*items, tags=True)
+        purges.show(*items, tags=True, dated=True)
         return items
 
     def item_title(self, item):

@@ -2,11 +2,12 @@
 
 Every cacheable page names what it shows (newsroom/pagecache.py does the keeping and the purging):
 
-- the things on it: ``article-<id>`` for each story it shows (page, listing item, feed entry), and what those show
-  with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures: the
-  ``{% picture %}`` tag of photos/ names them itself),
-  ``source-<id>`` (wire credits), ``tag-<id>`` (an article page's tags), ``live-<id>`` (a live story's updates: its
-  page, the endpoint its readers poll for newer ones, its feed of updates);
+- the things on it: ``article-<id>`` for each story it shows (page, listing item, feed entry), and
+  ``article-dated-<id>`` where the page also shows when the story last changed (its own page, feed entries), and what
+  those show with them: ``section-<id>`` (kickers, breadcrumbs), ``author-<id>`` (bylines), ``image-<id>`` (pictures:
+  the ``{% picture %}`` tag of photos/ names them itself), ``source-<id>`` (wire credits), ``tag-<id>`` (an article
+  page's tags), ``live-<id>`` (a live story's updates: its page, the endpoint its readers poll for newer ones, its feed
+  of updates);
 - the listing it is: ``home`` (the home page and the site-wide feeds), ``section-list-<id>``, ``tag-list-<id>``,
   ``author-list-<id>`` (their pages and feeds), ``archive`` (the date archives: cold pages, whose links to the
   neighbouring periods any publication can change), ``search``, ``sitemaps``, ``corrections``,
@@ -19,13 +20,18 @@ What purges them, once committed:
   listing it was in, is in, or will join when its time comes;
 - an edit of a live story: the article, the listings it joins or leaves, search and the sitemaps;
 - a draft save, a review step, a comment, a preview link: nothing (nothing public changed);
-- a correction or update: the article, the corrections page and the sitemaps;
+- a correction or update: the pages that show the story's corrections or when it last changed (its page and the
+  feeds: ``article-dated-<id>``), the corrections page and the sitemaps; listings, which show neither, stay;
 - a live update posted, changed or deleted: ``live-<id>`` only (listings name the story, not its updates);
 - live coverage announced, started, ended or reopened: as a change of placement (listings mark live stories, and the
   news sitemap lists them while live);
 - changes to a live story scheduled for later: the pages showing it and the listings it would join or leave, so
   that their next copies end at that time (below);
-- a section, tag, author, source or picture edited (a picture's new renditions too): its keys; the banner: ``banner``;
+- a section, tag, author, source or picture edited: its keys; the banner: ``banner``;
+
+Purges are soft (a kept copy may be served while one request remakes the page: readers never queue behind a
+publication) except where the old page must not be seen again: a story leaving the public site (withdrawn,
+unpublished, unscheduled), a picture deleted or given new renditions (the old files are deleted);
 - the mailing lists and a newsletter issue sent: ``lists`` (mailinglist/models.py) and ``newsletter-archive``
   (newsletters/models.py).
 
@@ -51,10 +57,13 @@ NAV, BANNER = "nav", "banner"
 # ---- what pages carry
 
 
-def article_keys(article, *, page=False, tags=False):
-    """The keys of an article as shown in a listing (with ``tags``, naming its tags as feeds do; with ``page``, on
-    its own page). Reads only what ``for_listing()`` / ``for_display()`` load."""
+def article_keys(article, *, page=False, tags=False, dated=False):
+    """The keys of an article as shown in a listing (with ``tags``, naming its tags as feeds do; with ``dated``,
+    showing when it last changed as feeds do; with ``page``, on its own page). Reads only what ``for_listing()`` /
+    ``for_display()`` load."""
     keys = {f"article-{article.pk}"}
+    if page or dated:
+        keys.add(dated_article(article.pk))
     if article.category_id:
         keys.add(f"section-{article.category_id}")
         if page and article.category.parent_id:
@@ -71,11 +80,15 @@ def article_keys(article, *, page=False, tags=False):
     return keys
 
 
-def show(*articles, page=False, tags=False):
+def show(*articles, page=False, tags=False, dated=False):
     """The page being rendered shows these articles."""
     for article in articles:
         if article is not None:
-            pagecache.add_keys(*article_keys(article, page=page, tags=tags))
+            pagecache.add_keys(*article_keys(article, page=page, tags=tags, dated=dated))
+
+
+def dated_article(article_id):
+    return f"article-dated-{article_id}"
 
 
 def show_headlines(*article_ids):
@@ -161,13 +174,19 @@ def keys_to_purge(article_id, before, after):
 def article_was_changed(sender, *, article_id, before, **kwargs):
     article = Article.objects.filter(pk=article_id).first()
     after = article.public_facts() if article else before.hidden()
-    pagecache.purge(*keys_to_purge(article_id, before, after))
+    # Leaving the public site (withdrawn, unpublished, put back under embargo, deleted): no copy may be served again,
+    # even stale.
+    leaving = before.live and not after.live
+    pagecache.purge(*keys_to_purge(article_id, before, after), hard=leaving)
 
 
-def _entity(*keys):
+def _entity(*keys, hard_on_delete=False):
     def purge(sender, instance, **kwargs):
         if not kwargs.get("raw"):
-            pagecache.purge(*(key.format(pk=instance.pk, instance=instance) for key in keys))
+            deleted = kwargs.get("signal") is post_delete
+            pagecache.purge(
+                *(key.format(pk=instance.pk, instance=instance) for key in keys), hard=hard_on_delete and deleted
+            )
 
     return purge
 
@@ -177,8 +196,9 @@ def updates_were_changed(sender, *, article_id, **kwargs):
 
 
 def picture_changed(sender, *, image_id, **kwargs):
-    """A picture's renditions were swapped (a queryset update, which sends no post_save)."""
-    pagecache.purge(f"image-{image_id}")
+    """A picture's renditions were swapped (a queryset update, which sends no post_save): the old files are deleted,
+    so no page may point at them again."""
+    pagecache.purge(f"image-{image_id}", hard=True)
 
 
 RULES = {
@@ -187,9 +207,9 @@ RULES = {
     Tag: _entity("tag-{pk}", "tag-list-{pk}", SITEMAPS),
     Author: _entity("author-{pk}", "author-list-{pk}", SEARCH, SITEMAPS),
     Source: _entity("source-{pk}"),
-    Image: _entity("image-{pk}"),
+    Image: _entity("image-{pk}", hard_on_delete=True),
     PromoBanner: _entity(BANNER),
-    Correction: _entity("article-{instance.article_id}", CORRECTIONS, SITEMAPS),
+    Correction: _entity("article-dated-{instance.article_id}", CORRECTIONS, SITEMAPS),
 }
 
 

@@ -331,18 +331,18 @@ class WireItemAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def ignore_view(self, request, pk):
-        return self._step(request, pk, services.ignore, "Ignored: it leaves the waiting list.")
+        return self._step(request, pk, WireItem.ignore, "Ignored: it leaves the waiting list.")
 
     def restore_view(self, request, pk):
-        return self._step(request, pk, services.back_to_queue, "Back in the queue.")
+        return self._step(request, pk, WireItem.back_to_queue, "Back in the queue.")
 
     def keep_view(self, request, pk):
-        return self._step(request, pk, services.keep_our_version, "The story keeps its version.")
+        return self._step(request, pk, WireItem.keep_our_version, "The story keeps its version.")
 
     def _step(self, request, pk, step, done):
         item = self._item(request, pk)
         try:
-            step(item=item, by=request.user)
+            step(item, by=request.user)
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, _errors(exc))
         else:

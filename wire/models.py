@@ -10,9 +10,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,3 +214,45 @@ class WireItem(models.Model):
     def has_update(self):
         """A story was made from an earlier version than this one."""
         return self.article_id is not None and self.used_version is not None and self.version > self.used_version
+
+    # ---- the desk's steps (the story itself is made and updated by wire/services.py)
+
+    def mark_used(self, *, article=None, by=None, at=None):
+        """Its current version is now in a story (``article``, when the story was just made from it)."""
+        self.state = self.State.USED
+        self.used_version = self.version
+        self.note = ""
+        fields = ["state", "used_version", "note"]
+        if article is not None:
+            self.article, self.used_by, self.used_at = article, by, at or timezone.now()
+            fields += ["article", "used_by", "used_at"]
+        self.save(update_fields=fields)
+
+    @transaction.atomic
+    def keep_our_version(self, *, by):
+        """Leave the story as it is: the item stops showing as updated until the agency sends yet another version."""
+        self._step(
+            by, frm=self.State.UPDATED, to=self.State.USED, refusal="There is no new version of this item waiting."
+        )
+        self.note = f"Version {self.version} was not taken."
+        self.save(update_fields=["note"])
+
+    @transaction.atomic
+    def ignore(self, *, by):
+        self._step(by, frm=self.State.NEW, to=self.State.IGNORED, refusal="Only a new item can be ignored.")
+
+    @transaction.atomic
+    def back_to_queue(self, *, by):
+        self._step(
+            by, frm=self.State.IGNORED, to=self.State.NEW, refusal="Only an ignored item can go back to the queue."
+        )
+
+    def _step(self, by, *, frm, to, refusal):
+        if not by.has_perm("wire.change_wireitem"):
+            raise PermissionDenied("You may not change the wire queue.")
+        # Read under a lock: two people on the desk clicking at once take one step, and the second is told why not.
+        self.state = type(self).objects.select_for_update().values_list("state", flat=True).get(pk=self.pk)
+        if self.state != frm:
+            raise ValidationError(refusal)
+        self.state = to
+        self.save(update_fields=["state"])

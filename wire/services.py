@@ -181,13 +181,7 @@ def _make_story(*, item, by, status, pictures):
         reversion.add_to_revision(article)
         reversion.set_user(by)
         reversion.set_comment(f"Made from the wire: “{item.headline}” ({channel}, version {item.version}).")
-    item.state = WireItem.State.USED
-    item.article = article
-    item.used_version = item.version
-    item.used_by = by
-    item.used_at = now
-    item.note = ""
-    item.save(update_fields=["state", "article", "used_version", "used_by", "used_at", "note"])
+    item.mark_used(article=article, by=by, at=now)
     return article
 
 
@@ -337,48 +331,5 @@ def take_update(*, item, by, expected_version, note=""):
         article.add_correction(
             by=by, kind=Correction.Kind.UPDATE, text=(note or "").strip() or default_update_note(item)
         )
-    item.state = WireItem.State.USED
-    item.used_version = item.version
-    item.note = ""
-    item.save(update_fields=["state", "used_version", "note"])
+    item.mark_used()
     return article
-
-
-@transaction.atomic
-def keep_our_version(*, item, by):
-    """Leave the story as it is: the item stops showing as updated until the agency sends yet another version."""
-    _require_desk(by)
-    item = WireItem.objects.select_for_update().get(pk=item.pk)
-    if item.state != WireItem.State.UPDATED:
-        raise ValidationError("There is no new version of this item waiting.")
-    item.state = WireItem.State.USED
-    item.note = f"Version {item.version} was not taken."
-    item.save(update_fields=["state", "note"])
-    return item
-
-
-@transaction.atomic
-def ignore(*, item, by):
-    _require_desk(by)
-    item = WireItem.objects.select_for_update().get(pk=item.pk)
-    if item.state != WireItem.State.NEW:
-        raise ValidationError("Only a new item can be ignored.")
-    item.state = WireItem.State.IGNORED
-    item.save(update_fields=["state"])
-    return item
-
-
-@transaction.atomic
-def back_to_queue(*, item, by):
-    _require_desk(by)
-    item = WireItem.objects.select_for_update().get(pk=item.pk)
-    if item.state != WireItem.State.IGNORED:
-        raise ValidationError("Only an ignored item can go back to the queue.")
-    item.state = WireItem.State.NEW
-    item.save(update_fields=["state"])
-    return item
-
-
-def _require_desk(user):
-    if not user.has_perm("wire.change_wireitem"):
-        raise PermissionDenied("You may not change the wire queue.")

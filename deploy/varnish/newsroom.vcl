@@ -49,10 +49,17 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Purging is not allowed from " + client.ip));
         }
-        if (!req.http.xkey-purge) {
-            return (synth(400, "PURGE needs an xkey-purge header: the surrogate keys to purge"));
+        if (req.http.xkey-purge) {
+            # Hard: the copies are gone (a withdrawn story, pictures whose files were deleted).
+            set req.http.X-Newsroom-Purged = xkey.purge(req.http.xkey-purge);
+        } elsif (req.http.xkey-softpurge) {
+            # Soft: each copy's time to live ends now and its grace stays, so readers are served it while one
+            # background fetch makes the page again (within stale-while-revalidate, see vcl_hit), instead of all
+            # waiting for that fetch.
+            set req.http.X-Newsroom-Purged = xkey.softpurge(req.http.xkey-softpurge);
+        } else {
+            return (synth(400, "PURGE needs an xkey-purge or xkey-softpurge header: the surrogate keys to purge"));
         }
-        set req.http.X-Newsroom-Purged = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Purged " + req.http.X-Newsroom-Purged));
     }
 
@@ -141,6 +148,19 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    if (beresp.http.Cache-Control ~ "(?i)s-maxage=0\b" && beresp.http.Surrogate-Key) {
+        # A page the app made while one of its keys was being purged: it may show what the purge was about to
+        # replace. A background fetch keeps the copy it was to refresh (the next reader asks again); a reader who
+        # waited for it gets it, and nothing is remembered, not even a hit-for-miss that would send every reader of
+        # the page to the app at once.
+        if (bereq.is_bgfetch) {
+            return (abandon);
+        }
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
     if (beresp.http.Set-Cookie ||
         beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)" ||
         beresp.http.Cache-Control !~ "(?i)(public|s-maxage)" ||
@@ -188,7 +208,10 @@ sub newsroom_stale_if_error {
 
 sub vcl_deliver {
     call newsroom_stale_if_error;
-    if (obj.hits > 0) {
+    if (obj.hits > 0 && obj.ttl <= 0s) {
+        # A copy past its time to live (soft-purged or expired), served while a fetch makes the page again.
+        set resp.http.X-Cache = "STALE";
+    } elsif (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";
     } else {
         set resp.http.X-Cache = "MISS";

@@ -268,14 +268,18 @@ def test_withdrawal_removes_it_everywhere(client, site, commit):
 
 
 def test_a_correction_reaches_the_story_and_the_corrections_page(client, site, commit):
-    warm(client, "/2020/01/17/idlib/", "/corrections/", "/category/sport/")
+    listings = ["/", "/category/world/", "/tag/idlib/", "/category/sport/"]
+    warm(client, "/2020/01/17/idlib/", "/corrections/", "/feed/atom/", *listings)
     with commit():
         site["seed"].add_correction(
             by=site["editor"], kind="correction", text="An earlier version misdated the attack."
         )
     assert "misdated the attack" in client.get("/2020/01/17/idlib/").content.decode()
     assert "misdated the attack" in client.get("/corrections/").content.decode()
-    assert cached(client, "/category/sport/")
+    # The feeds say when each story last changed; listings show neither that nor the corrections.
+    assert client.get("/feed/atom/")["X-Cache"] == "MISS"
+    for url in listings:
+        assert cached(client, url), url
 
 
 @pytest.mark.parametrize("thing", ["section", "tag", "author", "banner", "lists"])
@@ -391,11 +395,50 @@ def test_a_banner_start_ends_the_pages_lifetime(client, site, make_banner):
 def test_a_stale_page_is_served_while_another_request_remakes_it(client, site, commit):
     key = pagecache.page_key(client.get("/").wsgi_request)
     with commit():
-        site["seed"].add_correction(by=site["editor"], kind="update", text="A second update.")
+        site["seed"].headline = "Civilian Killings Mount in Idlib as Cease-fire Breaks Down"
+        site["seed"].save_edit(by=site["editor"], expected_version=site["seed"].version)
     assert pagecache._claim(key)  # as if another worker were remaking it
     assert client.get("/")["X-Cache"] == "STALE"
     pagecache._release(key)
     assert client.get("/")["X-Cache"] == "MISS"
+
+
+def test_a_withdrawn_story_is_never_served_stale(client, site, commit):
+    key = pagecache.page_key(client.get("/").wsgi_request)
+    with commit():
+        site["seed"].withdraw(by=site["editor"], comment="Legal", notice="Withdrawn.")
+    assert pagecache._claim(key)  # another worker remaking it: still, no reader gets the old copy
+    response = client.get("/")
+    assert response["X-Cache"] == "MISS"
+    assert "Civilian Killings" not in response.content.decode()
+
+
+def test_the_copy_made_right_after_a_purge_is_kept(client, site, commit):
+    """One clock for purges and renderings: no margin throws away the copy the first reader after a purge makes."""
+    warm(client, "/category/world/")
+    with commit():
+        site["world"].description = "News from around the world"
+        site["world"].save()
+    assert client.get("/category/world/")["X-Cache"] == "MISS"
+    assert cached(client, "/category/world/")
+
+
+def test_a_page_whose_story_changed_while_it_rendered_is_kept_by_no_cache(client, site, monkeypatch):
+    """The race of a render that reads the old rows and is finished after the purge: served, not kept, here or by
+    a shared cache."""
+    real_rendering = pagecache._Rendering
+
+    def purged_while_rendering():
+        rendering = real_rendering()
+        pagecache._record([f"section-list-{site['world'].pk}"])  # recorded after this rendering began
+        return rendering
+
+    monkeypatch.setattr(pagecache, "_Rendering", purged_while_rendering)
+    response = client.get("/category/world/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=0"
+    monkeypatch.undo()
+    assert client.get("/category/world/")["X-Cache"] == "MISS"
 
 
 def test_a_failing_page_is_served_stale(client, site, monkeypatch, commit):

@@ -23,6 +23,19 @@ def site(make_article, make_author, make_category, make_editor):
     return {"world": world, "sport": sport, "seed": seed, "editor": make_editor()}
 
 
+def soon(varnish, path, condition, seconds=10):
+    """The answer for `path` once `condition` holds: after a soft purge the first readers get the old copy while one
+    background fetch makes the page again."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = varnish.get(path)
+        if condition(answer):
+            return answer
+        assert answer.cache == "STALE", f"{path}: an out-of-date copy served as {answer.cache}"
+        assert time.monotonic() < deadline, f"{path} still out of date"
+        time.sleep(0.1)
+
+
 def warm(varnish, *paths):
     for path in paths:
         first = varnish.get(path)
@@ -54,9 +67,7 @@ def test_publishing_reaches_its_listings_and_leaves_the_others(varnish, site, ma
     warm(varnish, *joined, *unrelated)
     story.publish(by=site["editor"])
     for path in joined:
-        answer = varnish.get(path)
-        assert answer.cache == "MISS", path
-        assert "Missile test over the sea" in answer.text, path
+        soon(varnish, path, lambda answer: "Missile test over the sea" in answer.text)
     for path in unrelated:
         assert varnish.get(path).cache == "HIT", path
 
@@ -69,12 +80,15 @@ def test_an_edit_and_a_withdrawal_reach_every_page_that_showed_the_story(varnish
     seed.headline = "Civilian Killings Mount in Idlib as Cease-fire Breaks Down"
     seed.save_edit(by=editor, expected_version=seed.version)
     for path in pages:
-        assert "as Cease-fire Breaks Down" in varnish.get(path).text, path
+        soon(varnish, path, lambda answer: "as Cease-fire Breaks Down" in answer.text)
     warm(varnish, *pages)
     seed.refresh_from_db()
     seed.withdraw(by=editor, comment="Legal", notice="Withdrawn.")
+    # Purged hard: not one reader more gets the withdrawn story, not even an old copy.
     for path in pages[:-1]:
-        assert "Civilian Killings" not in varnish.get(path).text, path
+        answer = varnish.get(path)
+        assert answer.cache == "MISS", path
+        assert "Civilian Killings" not in answer.text, path
     assert varnish.get(url).status == 410
 
 
@@ -109,3 +123,15 @@ def test_new_renditions_reach_the_cached_page(varnish, site, make_image):
     assert answer.cache == "MISS"
     assert f"-v{image.version}.webp" in answer.text
     assert before not in answer.text
+
+
+def test_a_correction_reaches_the_story_and_the_feeds_and_leaves_the_listings(varnish, site):
+    url = site["seed"].get_absolute_url()
+    listings = ["/", "/category/world/", "/tag/idlib/", "/author/lisa-schlein/"]
+    warm(varnish, url, "/corrections/", "/feed/atom/", *listings)
+    site["seed"].add_correction(by=site["editor"], kind="correction", text="An earlier version misdated the attack.")
+    for path in (url, "/corrections/"):
+        soon(varnish, path, lambda answer: "misdated the attack" in answer.text)
+    soon(varnish, "/feed/atom/", lambda answer: answer.cache != "STALE")
+    for path in listings:
+        assert varnish.get(path).cache == "HIT", path

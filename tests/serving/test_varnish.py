@@ -123,6 +123,36 @@ def test_a_purge_drops_exactly_the_pages_carrying_the_key(engine):
     assert engine.get("/page/section-3/").cache == "HIT"
 
 
+def test_a_soft_purge_serves_the_old_copy_while_one_fetch_makes_the_page_again(engine):
+    for name in ("article-1", "article-2"):
+        engine.get(f"/page/{name}/")
+
+    assert purge(["article-2"], soft=True) == {engine.url: 1}
+
+    # The first reader after the purge is not kept waiting: the old copy, and a fetch in the background.
+    first = engine.get("/page/article-2/")
+    assert (first.cache, "rendering 1" in first.text) == ("STALE", True)
+    _wait_for(lambda: "rendering 2" in engine.get("/page/article-2/").text)
+    assert engine.get("/page/article-2/").cache == "HIT"
+    assert pages.renders["article-2"] == 2
+    assert engine.get("/page/article-1/").cache == "HIT"
+
+
+def test_a_page_raced_by_a_purge_never_replaces_the_kept_copy(engine):
+    engine.get("/page/article-1/")
+    purge(["article-1"], soft=True)
+    pages.raced.add("article-1")
+    try:
+        # The background fetch brings a page made while the purge was under way: the kept copy stays, marked stale,
+        # and the next reader's request fetches again.
+        assert "rendering 1" in engine.get("/page/article-1/").text
+        _wait_for(lambda: engine.get("/page/article-1/").cache == "STALE" and pages.renders["article-1"] >= 3)
+    finally:
+        pages.raced.clear()
+    _wait_for(lambda: engine.get("/page/article-1/").cache == "HIT")
+    assert "rendering 1" not in engine.get("/page/article-1/").text
+
+
 def test_a_purge_of_several_keys_drops_every_page_carrying_any(engine):
     for name in ("article-1", "article-2", "section-3", "feed"):
         engine.get(f"/page/{name}/")
@@ -150,7 +180,7 @@ def test_a_purge_without_keys_is_refused(engine):
     assert engine.request("PURGE", "/").status == 400
 
 
-@pytest.mark.parametrize("path", ["/cookie/", "/page/private/", "/page/no-store/", "/page/unmarked/"])
+@pytest.mark.parametrize("path", ["/cookie/", "/page/private/", "/page/no-store/", "/page/unmarked/", "/page/raced/"])
 def test_responses_with_a_cookie_or_not_marked_public_are_not_kept(engine, path):
     first = engine.get(path)
     second = engine.get(path)
@@ -251,7 +281,7 @@ def test_an_expired_page_is_served_stale_within_stale_while_revalidate(engine):
 
     stale = engine.get("/page/lingering/")
 
-    assert (stale.cache, "rendering 1" in stale.text) == ("HIT", True)
+    assert (stale.cache, "rendering 1" in stale.text) == ("STALE", True)
     # Meanwhile refreshed in the background, once.
     _wait_for(lambda: "rendering 2" in engine.get("/page/lingering/").text)
     assert pages.renders["lingering"] == 2
@@ -274,7 +304,7 @@ def test_when_the_app_answers_an_error_a_cached_page_is_served_stale(engine):
     stale = engine.get("/page/brief/")
     never_cached = engine.get("/page/section-3/")
 
-    assert (stale.status, stale.cache, "rendering 1" in stale.text) == (200, "HIT", True)
+    assert (stale.status, stale.cache, "rendering 1" in stale.text) == (200, "STALE", True)
     assert (never_cached.status, never_cached.text) == (500, "the app failed")
     assert pages.renders["section-3"] == 1
     pages.failing.clear()
@@ -293,8 +323,8 @@ def test_with_the_app_down_a_cached_page_is_served_stale(own_engine, backend):
     once_sick = engine.get("/page/brief/")
     never_cached = engine.get("/page/section-3/")
 
-    assert (at_once.status, at_once.cache, "rendering 1" in at_once.text) == (200, "HIT", True)
-    assert (once_sick.status, once_sick.cache, "rendering 1" in once_sick.text) == (200, "HIT", True)
+    assert (at_once.status, at_once.cache, "rendering 1" in at_once.text) == (200, "STALE", True)
+    assert (once_sick.status, once_sick.cache, "rendering 1" in once_sick.text) == (200, "STALE", True)
     assert never_cached.status == 503
 
 
@@ -370,7 +400,7 @@ def test_a_failed_purge_is_tried_again_later_for_the_unreachable_varnish_only(en
 
     assert engine.get("/page/article-1/").cache == "MISS"
     assert retry.task_path == "newsroom.varnish.purge_keys"
-    assert retry.args_kwargs["args"] == [["article-1"], [unreachable], 2]
+    assert retry.args_kwargs["args"] == [["article-1"], [unreachable], 2, False]
     assert retry.run_after > timezone.now()
     assert DBTaskResult.objects.count() == 1  # the last attempt gives up
 

@@ -237,7 +237,7 @@ def test_keeping_our_version_until_the_agency_sends_another(feed_server, newsml_
     send_version(feed_server, 2)
     polling.poll(channel)
 
-    services.keep_our_version(item=WireItem.objects.get(), by=editor)
+    WireItem.objects.get().keep_our_version(by=editor)
     assert WireItem.objects.get().state == WireItem.State.USED
     send_version(feed_server, 3)
     polling.poll(channel)
@@ -248,9 +248,13 @@ def test_keeping_our_version_until_the_agency_sends_another(feed_server, newsml_
 def test_ignoring_and_restoring_an_item(newsml_channel, make_editor):
     polling.poll(newsml_channel())
     editor = make_editor()
-    item = services.ignore(item=WireItem.objects.get(), by=editor)
+    item = WireItem.objects.get()
+    item.ignore(by=editor)
     assert item.state == WireItem.State.IGNORED and not WireItem.objects.waiting().exists()
-    assert services.back_to_queue(item=item, by=editor).state == WireItem.State.NEW
+    item.back_to_queue(by=editor)
+    assert WireItem.objects.get().state == WireItem.State.NEW
+    with pytest.raises(ValidationError, match="Only an ignored item"):
+        item.back_to_queue(by=editor)
 
 
 # ---- automatic publishing

@@ -14,5 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *keys, **options):
         keys = keys or [pagecache.EVERY_PAGE]
-        pagecache.purge(*keys)
+        # Hard: whatever changed behind the workflow's back, no old copy is served again, not even stale.
+        pagecache.purge(*keys, hard=True)
         self.stdout.write(f"Purged: {' '.join(keys)}")
