@@ -271,10 +271,10 @@ def test_an_interrupted_import_finishes_on_the_next_run(write_export, monkeypatc
     path = write_export([Post(n, slug=f"post-{n}") for n in range(1, 6)])
     real = importer.Importer.post
 
-    def crash_on_the_third(self, item):
+    def crash_on_the_third(self, item, *args):
         if item.post_id == "3":
             raise KeyboardInterrupt  # the process stops here
-        return real(self, item)
+        return real(self, item, *args)
 
     monkeypatch.setattr(importer.Importer, "post", crash_on_the_third)
     with pytest.raises(KeyboardInterrupt):
