@@ -27,6 +27,8 @@ from taggit.models import Tag
 from articles.models import Article, Author, Byline, Category, Correction
 from mailinglist.models import MailingList, Subscriber, Subscription
 from newsroom import views
+from photos.models import Image
+from wpimport.importer import import_export
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +138,16 @@ def test_the_demo_loads_after_the_dataset(client):
 # ---- a newsroom at work (bench/run --only work)
 
 
-def load_bench_run():
-    """bench/run is a script without a .py suffix: load it as a module to test its pieces."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "run"
-    loader = SourceFileLoader("bench_run", str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("bench_run", loader))
+def load_bench_script(name):
+    """bench/run and bench/wpimport are scripts without a .py suffix: load one as a module to test its pieces."""
+    path = Path(__file__).resolve().parent.parent / "bench" / name
+    loader = SourceFileLoader(f"bench_{name}", str(path))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(f"bench_{name}", loader))
     loader.exec_module(module)
     return module
 
 
-bench_run = load_bench_run()
+bench_run = load_bench_script("run")
 
 
 def reader_mix(*options):
@@ -366,3 +368,23 @@ def test_bench_static_body_is_a_cacheable_body_of_the_size_asked(rf):
     assert views.bench_static(rf.get("/"), size=5000).content == response.content
     assert views.bench_static(rf.get("/"), size=0).status_code == 400
     assert views.bench_static(rf.get("/"), size=views.BENCH_STATIC_MAX_BYTES + 1).status_code == 400
+
+
+# ---- the WordPress import (bench/wpimport)
+
+
+def test_the_import_benchmarks_export_imports_as_a_newsroom_site(tmp_path):
+    bench = load_bench_script("wpimport")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    summary = bench.write_export(tmp_path / "export.xml", uploads, 100, seed=3)
+    report = import_export(tmp_path / "export.xml", uploads=uploads)
+    assert not report.failures
+    assert report.counts["post created"] == Article.objects.count() > 90  # private and trashed posts are not
+    assert report.counts["attachment created"] == Image.objects.count() == summary["pictures"] > 5
+    assert 0 < Article.objects.filter(lead_image__isnull=False).count() <= summary["pictures"]
+    assert Article.objects.filter(body__contains='data-file="').exists()  # inline pictures became library figures
+    assert not Article.objects.filter(body__contains="[pullquote]").exists()
+    assert not Article.objects.filter(body__contains="wp:paragraph").exists()
+    assert Category.objects.filter(parent__isnull=False).exists() and Tag.objects.exists()
+    assert report.skipped["pages"] and report.skipped["comments"]
