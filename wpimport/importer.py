@@ -232,9 +232,9 @@ class Importer:
                     yield item
 
     def _chunked(self, post_type, kind):
-        """(item, imported) for the export's items of ``post_type``: ``imported`` holds the keys of the item's chunk
-        that were imported, read for CHUNK items at a time and added to as the import goes (an export may list an
-        item twice)."""
+        """The export's items of ``post_type``, each with the keys of its chunk (CHUNK items, read together) that are
+        imported already: read from the records in one query, then added to as the import goes (an export may list
+        an item twice)."""
         items = self._items(post_type)
         while chunk := list(islice(items, CHUNK)):
             keys = {item.post_id[:200] for item in chunk if item.post_id}
@@ -579,8 +579,8 @@ class Importer:
         Article.objects.filter(pk=article.pk).update(
             created_at=written, updated_at=modified, content_modified_at=article.content_modified_at
         )
-        # A new story's related rows, one statement each (what .set() and tags.add() do for a story that already has
-        # some, reading them first, a new one does not need; nothing here listens to their m2m_changed).
+        # A new story's related rows, one insert each: .set() and tags.add() would first read what the story already
+        # has, and a new story has nothing (nothing in this project listens to their m2m_changed).
         secondary = sorted(categories[1:], key=lambda c: (c.nav_order, c.name))  # as Category.Meta orders them
         Article.secondary_categories.through.objects.bulk_create(
             [Article.secondary_categories.through(article=article, category=category) for category in secondary]
