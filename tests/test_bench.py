@@ -27,6 +27,8 @@ from taggit.models import Tag
 from articles.models import Article, Author, Byline, Category, Correction
 from mailinglist.models import MailingList, Subscriber, Subscription
 from newsroom import views
+from photos.models import Image
+from wpimport.importer import import_export
 
 pytestmark = pytest.mark.django_db
 
@@ -559,3 +561,23 @@ def test_the_docs_get_this_part_between_its_own_markers():
     updated = faults.bench.updated_docs(text, {faults.RESTART_TITLE: "new restart"}, marks=faults.MARKS,
                                         order=faults.SECTIONS)  # fmt: skip
     assert updated == text.replace("old restart", "new restart")
+
+
+# ---- the WordPress import (bench/wpimport)
+
+
+def test_the_import_benchmarks_export_imports_as_a_newsroom_site(tmp_path):
+    bench = load_script("wpimport")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    summary = bench.write_export(tmp_path / "export.xml", uploads, 100, seed=3)
+    report = import_export(tmp_path / "export.xml", uploads=uploads)
+    assert not report.failures
+    assert report.counts["post created"] == Article.objects.count() > 90  # private and trashed posts are not
+    assert report.counts["attachment created"] == Image.objects.count() == summary["pictures"] > 5
+    assert 0 < Article.objects.filter(lead_image__isnull=False).count() <= summary["pictures"]
+    assert Article.objects.filter(body__contains='data-file="').exists()  # inline pictures became library figures
+    assert not Article.objects.filter(body__contains="[pullquote]").exists()
+    assert not Article.objects.filter(body__contains="wp:paragraph").exists()
+    assert Category.objects.filter(parent__isnull=False).exists() and Tag.objects.exists()
+    assert report.skipped["pages"] and report.skipped["comments"]

@@ -168,9 +168,10 @@ def autop(text):
     return text
 
 
-def convert(content, *, find_picture=None):
-    """The article body for a post's content. ``find_picture(attachment_id, src)`` gives the library image an inline
-    picture was imported as (or None); ``attachment_id`` comes from the block editor's "wp-image-ID" class ("")."""
+def convert(content, *, find_pictures=None):
+    """The article body for a post's content. ``find_pictures([(attachment_id, src), …])`` gives the library images
+    the body's inline pictures were imported as (a list in the same order, None where there is none), asked once per
+    body; ``attachment_id`` comes from the block editor's "wp-image-ID" class ("")."""
     has_blocks = "<!-- wp:" in content
     text = remove_block_comments(content)
     text = COMMENT.sub("", text)  # <!--more--> and the like
@@ -178,7 +179,7 @@ def convert(content, *, find_picture=None):
     if not has_blocks:
         text = autop(text)  # block-editor HTML has its paragraphs already
     converted = Converted(body="")
-    text = _place_pictures(text, find_picture, converted) if "<img" in text.lower() else text
+    text = _place_pictures(text, find_pictures, converted) if "<img" in text.lower() else text
     converted.body = sanitize_body(relevel_headings(text))
     return converted
 
@@ -196,17 +197,17 @@ def relevel_headings(text):
     return HEADING.sub(lambda m: f"<{m[1]}h{max(2, min(4, int(m[2]) - shift))}", text)
 
 
-def _place_pictures(text, find_picture, converted):
+def _place_pictures(text, find_pictures, converted):
     try:
         root = lxml.html.fragment_fromstring(text, create_parent="div")
     except (etree.ParserError, ValueError):
         return text
-    for img in list(root.iter("img")):
+    imgs = list(root.iter("img"))
+    images = [None] * len(imgs)
+    if find_pictures is not None and imgs:
+        images = find_pictures([(_attachment_id(img), img.get("src") or "") for img in imgs])
+    for img, image in zip(imgs, images, strict=True):
         src = img.get("src") or ""
-        image = None
-        if find_picture is not None:
-            match = WP_IMAGE_CLASS.search(img.get("class") or "")
-            image = find_picture(match[1] if match else "", src)
         if image is None:
             if src:
                 converted.external.append(src)
@@ -216,6 +217,11 @@ def _place_pictures(text, find_picture, converted):
         converted.pictures.append(image.pk)
         _library_figure(img, image)
     return (root.text or "") + "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
+
+
+def _attachment_id(img):
+    match = WP_IMAGE_CLASS.search(img.get("class") or "")
+    return match[1] if match else ""
 
 
 def _library_figure(img, image):

@@ -9,6 +9,11 @@ The export is read three times as a stream (wpimport/wxr.py), never held in memo
 3. the posts, each in its own transaction with everything that belongs to it (bylines, tags, the record of where it
    came from, its old addresses, its first revision), so a post that fails leaves nothing behind and the others go on.
 
+The work per post is a fixed handful of statements, whatever the size of the site: what earlier runs imported is looked
+up for a chunk of items at a time (all the terms at once: they are few), the rows a story needs are written in one
+statement each, and its first revision is handed the rows just written instead of reading them back. Memory holds one
+chunk of items, never the export (tests/wpimport/test_queries.py and bench/wpimport keep both so).
+
 Every WordPress thing imported is recorded (`ImportedItem`, keyed on the site and its id, slug or login): a second
 run finds it and changes nothing, and a run that stopped half-way finishes the rest. Pages are not purged one by one:
 the run asks for one purge of every page at the end (`pagecache.batched`).
@@ -18,6 +23,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Byline, Category, Transition
 from newsroom import pagecache
@@ -72,6 +78,7 @@ PICTURE_EXTENSIONS = {extension for spec in FORMATS.values() for extension in sp
 # Jetpack serves a site's uploads from these hosts too (i0.wp.com/example.com/wp-content/uploads/…).
 PHOTON_HOSTS = {"i0.wp.com", "i1.wp.com", "i2.wp.com", "i3.wp.com"}
 PROGRESS_EVERY = 25
+CHUNK = 100  # items whose earlier import is looked up in one query; held in memory together
 LISTED = 500  # items named one by one in a report section; past this, only counted
 
 
@@ -176,6 +183,7 @@ class Importer:
         self.authors = {}  # login → Author or None
         self.categories = {}  # slug → Category or None
         self.tags = {}  # slug → Tag or None
+        self.term_records = {}  # (kind, key) → ImportedItem: the authors, categories and tags earlier runs imported
 
     def run(self):
         survey = self.survey()
@@ -198,18 +206,20 @@ class Importer:
         return self.report
 
     def _import(self, survey):
+        terms = ImportedItem.objects.filter(site=self.site, kind__in=[Kind.AUTHOR, Kind.CATEGORY, Kind.TAG])
+        self.term_records = {(r.kind, r.key): r for r in terms.select_related("author", "category", "tag")}
         for author in survey.authors:
             self._guarded(f"author “{author.login}”", self.author, author)
         for term in survey.categories:
             self._guarded(f"category “{term.slug}”", self.category, term, survey.categories)
         for term in survey.tags:
             self._guarded(f"tag “{term.slug}”", self.tag, term)
-        for item in self._items("attachment"):
-            self._guarded(item.label, self.attachment, item)
+        for item, imported in self._chunked("attachment", Kind.ATTACHMENT):
+            self._once(Kind.ATTACHMENT, self.attachment, item, imported)
         done = 0
         self.progress(done, survey.posts)
-        for item in self._items("post"):
-            self._guarded(item.label, self.post, item)
+        for item, imported in self._chunked("post", Kind.POST):
+            self._once(Kind.POST, self.post, item, imported)
             done += 1
             if done % PROGRESS_EVERY == 0:
                 self.progress(done, survey.posts)
@@ -221,9 +231,29 @@ class Importer:
                 if what == "item" and item.post_type == post_type:
                     yield item
 
+    def _chunked(self, post_type, kind):
+        """The export's items of ``post_type``, each with the keys of its chunk (CHUNK items, read together) that are
+        imported already: read from the records in one query, then added to as the import goes (an export may list
+        an item twice)."""
+        items = self._items(post_type)
+        while chunk := list(islice(items, CHUNK)):
+            keys = {item.post_id[:200] for item in chunk if item.post_id}
+            imported = set(
+                ImportedItem.objects.filter(site=self.site, kind=kind, key__in=keys).values_list("key", flat=True)
+            )
+            for item in chunk:
+                yield item, imported
+
+    def _once(self, kind, method, item, imported):
+        """Import ``item`` with ``method`` unless an earlier run, or this one, did."""
+        if item.post_id and item.post_id[:200] in imported:
+            self.report.count(kind, "existing")
+        else:
+            self._guarded(item.label, method, item, imported)
+
     def _guarded(self, label, method, *args):
         """Run one item's import in its own transaction; a failure is reported and undoes that item only."""
-        known = {name: set(cache) for name, cache in self._caches()}
+        known = {name: len(cache) for name, cache in self._caches()}
         try:
             with transaction.atomic():
                 method(*args)
@@ -235,9 +265,10 @@ class Importer:
         except Exception as error:
             logger.exception("WordPress import: %s failed", label)
             self.report.fail(label, f"{type(error).__name__}: {error}")
-        # What the failed item made along the way (a tag only it named) was rolled back with it.
+        # What the failed item made along the way (a tag only it named) was rolled back with it. The caches only
+        # grow, in order: what it added is what follows their sizes before it.
         for name, cache in self._caches():
-            for key in set(cache) - known[name]:
+            for key in list(cache)[known[name] :]:
                 del cache[key]
 
     def _caches(self):
@@ -276,9 +307,6 @@ class Importer:
 
     # ---- records: what each WordPress thing became
 
-    def _record(self, kind, key):
-        return ImportedItem.objects.filter(site=self.site, kind=kind, key=key).first()
-
     def _remember(self, kind, key, *, name="", merged=False, addresses=(), path="", **target):
         item = ImportedItem.objects.create(
             site=self.site,
@@ -295,8 +323,9 @@ class Importer:
         return item
 
     def _known(self, kind, key, field_name):
-        """(found, object): whether an earlier run imported it, and what it is now (None if deleted since)."""
-        record = self._record(kind, key)
+        """(found, object) for an author, category or tag: whether an earlier run imported it, and what it is now
+        (None if deleted since)."""
+        record = self.term_records.get((kind, key[:200]))
         if record is None:
             return False, None
         self.report.count(kind, "existing")
@@ -391,10 +420,7 @@ class Importer:
 
     # ---- pass 2: pictures
 
-    def attachment(self, item):
-        found, _image = self._known(Kind.ATTACHMENT, item.post_id, "image")
-        if found:
-            return
+    def attachment(self, item, imported):
         relative = item.meta.get("_wp_attached_file") or content.uploaded_file(item.attachment_url)
         if Path(relative).suffix.lower() not in PICTURE_EXTENSIONS:
             self.report.skipped["attachments that are not pictures (documents, audio, video)"] += 1
@@ -427,6 +453,7 @@ class Importer:
             path=content.upload_key(relative),
             image=image,
         )
+        imported.add(item.post_id[:200])
 
     def _uploaded(self, relative):
         """The file at ``relative`` under the uploads folder, or None; never anything outside it."""
@@ -438,24 +465,40 @@ class Importer:
             return None
         return candidate
 
-    def find_picture(self, attachment_id, src):
-        """The library image an inline picture of the old site was imported as, or None."""
+    def find_pictures(self, pictures):
+        """The library images the inline pictures of a post, ``[(attachment_id, src), …]``, were imported as (None
+        for each that was not), looked up together."""
+        wanted = [(attachment_id, self._upload_key(src)) for attachment_id, src in pictures]
+        keys = {attachment_id for attachment_id, path in wanted if attachment_id and path is not None}
+        paths = {path for _attachment_id, path in wanted if path}
+        if not keys and not paths:
+            return [None] * len(pictures)
+        records = list(
+            ImportedItem.objects.filter(site=self.site, kind=Kind.ATTACHMENT, image__isnull=False)
+            .filter(Q(key__in=keys) | Q(path__in=paths))
+            .select_related("image")
+            .order_by("key")
+        )
+        # The first record by key, as the ID or the file may each name one.
+        return [
+            next((r.image for r in records if (key and r.key == key) or (path and r.path == path)), None)
+            if path is not None
+            else None
+            for key, path in wanted
+        ]
+
+    def _upload_key(self, src):
+        """The uploaded file an inline picture shows ("" if its address names none), or None if it is another site's
+        picture, even one under a wp-content/uploads of its own."""
         parts = urlsplit(src or "")
         host = parts.netloc.lower().removeprefix("www.")
         if host and host != self.host and not (host in PHOTON_HOSTS and parts.path.lower().startswith(f"/{self.host}")):
-            return None  # another site's picture, even if it lives under a wp-content/uploads of its own
-        records = ImportedItem.objects.filter(site=self.site, kind=Kind.ATTACHMENT, image__isnull=False)
-        key = content.upload_key(content.uploaded_file(src))
-        condition = (Q(key=attachment_id) if attachment_id else Q(pk__in=[])) | (Q(path=key) if key else Q(pk__in=[]))
-        record = records.filter(condition).select_related("image").first()
-        return record.image if record else None
+            return None
+        return content.upload_key(content.uploaded_file(src))
 
     # ---- pass 3: posts
 
-    def post(self, item):
-        found, _article = self._known(Kind.POST, item.post_id, "article")
-        if found:
-            return
+    def post(self, item, imported):
         if item.status not in STATUS:
             reason = NOT_IMPORTED.get(item.status) or f"posts with the status “{item.status or '?'}”"
             self.report.skipped[reason] += 1
@@ -483,12 +526,16 @@ class Importer:
         categories = self._terms_of(item, "category")
         tags = self._terms_of(item, "post_tag")
 
-        converted = content.convert(item.content, find_picture=self.find_picture)
+        converted = content.convert(item.content, find_pictures=self.find_pictures)
         if converted.external:
             self.report.note(item.label, f"{len(converted.external)} picture(s) still shown from another address")
         lead = None
         if item.meta.get("_thumbnail_id"):
-            record = self._record(Kind.ATTACHMENT, item.meta["_thumbnail_id"])
+            record = (
+                ImportedItem.objects.filter(site=self.site, kind=Kind.ATTACHMENT, key=item.meta["_thumbnail_id"][:200])
+                .select_related("image")
+                .first()
+            )
             lead = record.image if record else None
             if lead is None:
                 self.report.note(item.label, "its featured image was not imported")
@@ -527,22 +574,32 @@ class Importer:
         # time of a published post is one readers saw: crawlers and feed readers are given it (Article.modified_at).
         written = _when(item.post_date_gmt, item.post_date) or timezone.now()
         modified = max(_when(item.post_modified_gmt, item.post_modified) or written, written)
+        article.created_at, article.updated_at = written, modified
+        article.content_modified_at = modified if published_at else None
         Article.objects.filter(pk=article.pk).update(
-            created_at=written, updated_at=modified, content_modified_at=modified if published_at else None
+            created_at=written, updated_at=modified, content_modified_at=article.content_modified_at
         )
-        if len(categories) > 1:
-            article.secondary_categories.set(categories[1:])
-        if author is not None:
-            Byline.objects.create(article=article, author=author, role="By", order=0)
-        if tags:
-            article.tags.add(*tags)
+        # A new story's related rows, one insert each: .set() and tags.add() would first read what the story already
+        # has, and a new story has nothing (nothing in this project listens to their m2m_changed).
+        secondary = sorted(categories[1:], key=lambda c: (c.nav_order, c.name))  # as Category.Meta orders them
+        Article.secondary_categories.through.objects.bulk_create(
+            [Article.secondary_categories.through(article=article, category=category) for category in secondary]
+        )
+        bylines = [Byline.objects.create(article=article, author=author, role="By", order=0)] if author else []
+        tagged = TaggedItem.objects.bulk_create([TaggedItem(content_object=article, tag=tag) for tag in tags])
         Transition.objects.create(
             article=article,
             from_status=status,
             to_status=status,
             comment=f"Imported from {self.site} (WordPress post {item.post_id}, status “{item.status}”).",
         )
-        with reversion.create_revision(manage_manually=True):
+        # The first revision records the story with its bylines and tags (as the admin's saves do): reversion follows
+        # the relations it was registered with, and reads them back unless the story holds them already, as a
+        # prefetch leaves them. These are the rows just written, with what they name, so it reads nothing.
+        if all(row.pk for row in tagged):  # bulk inserts return their ids on PostgreSQL and SQLite 3.35+
+            _hold(article, secondary_categories=secondary, bylines=bylines, tagged_items=tagged)
+        # Already inside the post's own transaction: no savepoint of its own.
+        with reversion.create_revision(manage_manually=True, atomic=False):
             reversion.add_to_revision(article)
             reversion.set_comment(f"Imported from {self.site}.")
             if self.import_run and self.import_run.started_by_id:
@@ -555,6 +612,7 @@ class Importer:
             addresses=self._post_addresses(item),
             article=article,
         )
+        imported.add(item.post_id[:200])
 
     def _terms_of(self, item, taxonomy):
         found = (self._term_for(taxonomy, slug, name) for kind, slug, name in item.terms if kind == taxonomy)
@@ -587,6 +645,17 @@ class Importer:
                 addresses.append(f"{self.prefix}/{written:%Y/%m/%d}/{name}/")
                 addresses.append(f"{self.prefix}/{written:%Y/%m}/{name}/")
         return addresses
+
+
+def _hold(instance, **related):
+    """Make ``instance.<name>.all()`` answer with the given rows and no query, as ``prefetch_related`` leaves it (this
+    is how Django's prefetch fills its cache): for rows this process has just written, so it knows them all."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(instance, name).get_queryset()  # not evaluated: no query
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 def _ancestors(term, by_slug):

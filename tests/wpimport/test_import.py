@@ -265,16 +265,26 @@ def test_a_second_run_changes_nothing(write_export, uploads):
     assert all(key.endswith(" existing") for key in report.counts)
 
 
+def test_an_item_listed_twice_is_imported_once(write_export, uploads):
+    uploads.add("2020/01/smoke.jpg")
+    picture = attachment(5, "2020/01/smoke.jpg", alt="Smoke")
+    report = run(write_export([picture, Post(1, slug="one"), picture, Post(1, slug="one")]), uploads=uploads.path)
+    assert (Article.objects.count(), Image.objects.count()) == (1, 1)
+    assert (report.counts["post created"], report.counts["post existing"]) == (1, 1)
+    assert (report.counts["attachment created"], report.counts["attachment existing"]) == (1, 1)
+    assert not report.failures
+
+
 def test_an_interrupted_import_finishes_on_the_next_run(write_export, monkeypatch):
     from wpimport import importer
 
     path = write_export([Post(n, slug=f"post-{n}") for n in range(1, 6)])
     real = importer.Importer.post
 
-    def crash_on_the_third(self, item):
+    def crash_on_the_third(self, item, *args):
         if item.post_id == "3":
             raise KeyboardInterrupt  # the process stops here
-        return real(self, item)
+        return real(self, item, *args)
 
     monkeypatch.setattr(importer.Importer, "post", crash_on_the_third)
     with pytest.raises(KeyboardInterrupt):
