@@ -312,10 +312,10 @@ def test_an_import_purges_every_page_once(write_export, monkeypatch, django_capt
     from newsroom import pagecache
 
     purged = []
-    monkeypatch.setattr(pagecache, "_purge_now", purged.append)
+    monkeypatch.setattr(pagecache, "_purge_now", lambda keys, hard: purged.append((keys, hard)))
     with django_capture_on_commit_callbacks(execute=True):
         run(write_export([Post(n, slug=f"post-{n}", tags=[(f"t{n}", f"Tag {n}")]) for n in range(1, 6)]))
-    assert purged == [[pagecache.EVERY_PAGE]]
+    assert purged == [([pagecache.EVERY_PAGE], False)]  # soft: new stories, nothing that must vanish
     assert Tag.objects.count() == 6  # the export lists one, the posts name five
 
 
