@@ -1,13 +1,13 @@
 import email
 import email.policy
 import re
-import socket
 import time
 
 import pytest
 from django.core import signing
 
 from mailinglist.forms import STARTED_SALT
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -37,12 +37,6 @@ class Inbox:
     @property
     def messages(self):
         return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

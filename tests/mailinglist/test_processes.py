@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mailinglist.conftest import free_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

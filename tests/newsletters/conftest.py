@@ -2,7 +2,8 @@ import pytest
 
 from mailinglist.models import Subscriber, Subscription
 from newsletters.models import Issue
-from tests.mailinglist.conftest import Inbox, free_port
+from tests.mailinglist.conftest import Inbox
+from tests.ports import free_port
 
 
 class CountingInbox(Inbox):

@@ -13,7 +13,8 @@ from mailinglist.consent import Consent
 from mailinglist.models import Subscriber
 from newsletters import sending, services, tasks
 from newsletters.models import Delivery, Issue, IssueStateError, MailServer
-from tests.mailinglist.conftest import free_port, links_in, path_of
+from tests.mailinglist.conftest import links_in, path_of
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ strangers and what their probes leave in the log."""
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 import pytest
 
 from newsroom.overload import MachineSlots
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ProductionServer:
@@ -52,7 +46,7 @@ class ProductionServer:
 def running_production_server(tmp: Path, *, setup=()):
     """gunicorn as `make serve` runs it (debug off, static files collected), on SQLite under ``tmp``; ``setup``: more
     management commands run before it starts, e.g. ``[["load_demo"]]``."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NEWSROOM_", "GUNICORN_", "DATABASE_"))}
     env |= {
         "DJANGO_DEBUG": "0",

@@ -14,7 +14,7 @@ from django.test import Client
 
 from newsroom import cache as resilient
 from newsroom import pagecache
-from tests.mailinglist.conftest import free_port
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.ports import free_port
+
 VCL_TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "newsroom.vcl"
 VARNISHD = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/local/sbin")
 VARNISHADM = shutil.which("varnishadm")
@@ -91,12 +93,6 @@ class Varnish:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_varnish(backend_url: str, folder: Path) -> Varnish:
