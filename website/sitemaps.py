@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import render
@@ -72,11 +72,6 @@ class ArticleMonthSitemap(Sitemap):
         return self.latest_lastmod
 
 
-def _latest_published(**related):
-    """The newest publication time among the live articles related to the outer row."""
-    return Subquery(Article.objects.published().filter(**related).order_by("-published_at").values("published_at")[:1])
-
-
 class ListingSitemap(Sitemap):
     """Listing pages that have at least one live article; lastmod is that article's publication time."""
 
@@ -101,11 +96,7 @@ class ListingSitemap(Sitemap):
 
 class CategorySitemap(ListingSitemap):
     def listing(self):
-        return (
-            Category.objects.annotate(latest=_latest_published(category=OuterRef("pk")))
-            .filter(latest__isnull=False)
-            .order_by("pk")
-        )
+        return _with_latest(Category.objects.all(), "category")
 
 
 def _with_latest(rows, related):

@@ -232,10 +232,12 @@ class WireItem(models.Model):
     def keep_our_version(self, *, by):
         """Leave the story as it is: the item stops showing as updated until the agency sends yet another version."""
         self._step(
-            by, frm=self.State.UPDATED, to=self.State.USED, refusal="There is no new version of this item waiting."
+            by,
+            frm=self.State.UPDATED,
+            to=self.State.USED,
+            refusal="There is no new version of this item waiting.",
+            note=lambda item: f"Version {item.version} was not taken.",
         )
-        self.note = f"Version {self.version} was not taken."
-        self.save(update_fields=["note"])
 
     @transaction.atomic
     def ignore(self, *, by):
@@ -247,12 +249,18 @@ class WireItem(models.Model):
             by, frm=self.State.IGNORED, to=self.State.NEW, refusal="Only an ignored item can go back to the queue."
         )
 
-    def _step(self, by, *, frm, to, refusal):
+    def _step(self, by, *, frm, to, refusal, **changes):
+        """Move from ``frm`` to ``to``, with ``changes`` (field: a function of the item as locked) in one update."""
         if not by.has_perm("wire.change_wireitem"):
             raise PermissionDenied("You may not change the wire queue.")
-        # Read under a lock: two people on the desk clicking at once take one step, and the second is told why not.
-        self.state = type(self).objects.select_for_update().values_list("state", flat=True).get(pk=self.pk)
+        # Read under a lock: two people on the desk clicking at once take one step, and the second is told why not;
+        # a poll that brought a new version meanwhile is seen too.
+        self.state, self.version = (
+            type(self).objects.select_for_update().values_list("state", "version").get(pk=self.pk)
+        )
         if self.state != frm:
             raise ValidationError(refusal)
         self.state = to
-        self.save(update_fields=["state"])
+        for name, value in changes.items():
+            setattr(self, name, value(self))
+        self.save(update_fields=["state", *changes])

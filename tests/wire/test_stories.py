@@ -238,7 +238,8 @@ def test_keeping_our_version_until_the_agency_sends_another(feed_server, newsml_
     polling.poll(channel)
 
     WireItem.objects.get().keep_our_version(by=editor)
-    assert WireItem.objects.get().state == WireItem.State.USED
+    kept = WireItem.objects.get()
+    assert (kept.state, kept.note) == (WireItem.State.USED, "Version 2 was not taken.")
     send_version(feed_server, 3)
     polling.poll(channel)
 
