@@ -14,29 +14,6 @@ from tests.articles.workflow_helpers import change_form_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(make_editor):
-    return make_editor(first_name="Eddie", last_name="Editor")
-
-
-@pytest.fixture
-def reporter(make_reporter):
-    return make_reporter(first_name="Rita", last_name="Reporter")
-
-
-@pytest.fixture
-def story(make_article, reporter):
-    return make_article(
-        headline="Talks open in Geneva",
-        dek="Delegates meet.",
-        body="<p>The talks opened on Monday.</p>",
-        authors=[reporter.author],
-        created_by=reporter,
-        tags=["Diplomacy"],
-        published_at=timezone.now() - timedelta(hours=2),
-    )
-
-
 def change_url(article, query=""):
     return f"/admin/articles/article/{article.pk}/change/{query}"
 
