@@ -103,6 +103,34 @@ def remove_block_comments(text):
     return BLOCK_COMMENT.sub("", text)
 
 
+def _markup(text):
+    text = remove_block_comments(text)
+    text = COMMENT.sub("", text)  # <!--more--> and the like
+    return shortcodes(text)
+
+
+def block_runs(content):
+    """A block-editor post as (freeform, text) runs: each top-level block whole (nested blocks inside it), and the
+    text between them. A block left open by a cut export runs to the end."""
+    runs, depth, start = [], 0, 0
+    for match in BLOCK_COMMENT.finditer(content):
+        closing = re.match(r"<!--\s*/wp:", match[0]) is not None
+        if closing and depth == 0:
+            continue  # a stray closing comment: it goes with the others
+        if depth == 0:
+            runs.append((True, content[start : match.start()]))
+            start = match.start()
+        if closing:
+            depth -= 1
+        elif not match[0].endswith("/-->"):
+            depth += 1
+        if depth == 0:
+            runs.append((False, content[start : match.end()]))
+            start = match.end()
+    runs.append((depth == 0, content[start:]))
+    return [(freeform, text) for freeform, text in runs if text]
+
+
 def shortcodes(text, depth=0):
     """[caption] to a figure, other shortcodes unwrapped to the text they enclose, [[escaped]] ones shown as written."""
 
@@ -172,12 +200,12 @@ def convert(content, *, find_pictures=None):
     """The article body for a post's content. ``find_pictures([(attachment_id, src), …])`` gives the library images
     the body's inline pictures were imported as (a list in the same order, None where there is none), asked once per
     body; ``attachment_id`` comes from the block editor's "wp-image-ID" class ("")."""
-    has_blocks = "<!-- wp:" in content
-    text = remove_block_comments(content)
-    text = COMMENT.sub("", text)  # <!--more--> and the like
-    text = shortcodes(text)
-    if not has_blocks:
-        text = autop(text)  # block-editor HTML has its paragraphs already
+    if "<!-- wp:" in content:
+        # Block-editor HTML has its paragraphs already; text typed between its blocks (a classic post opened in the
+        # block editor keeps its old text there) has only blank lines, which WordPress shows run together.
+        text = "".join(autop(_markup(run)) if freeform else _markup(run) for freeform, run in block_runs(content))
+    else:
+        text = autop(_markup(content))
     converted = Converted(body="")
     text = _place_pictures(text, find_pictures, converted) if "<img" in text.lower() else text
     converted.body = sanitize_body(relevel_headings(text))

@@ -199,6 +199,20 @@ def test_block_editor_content_loses_its_block_comments(write_export):
     assert "wp:" not in body and "<!--" not in body
 
 
+def test_text_typed_between_blocks_gets_paragraphs_and_the_blocks_are_left_as_written(write_export):
+    content = (
+        "Officials met on Monday.\n\nThey spoke\nfor an hour.\n\n"
+        "<!-- wp:list -->\n<ul>\n<li>One</li>\n<li>Two</li>\n</ul>\n<!-- /wp:list -->\n\n"
+        "<!-- wp:separator /-->\n\nAfter the list."
+    )
+    run(write_export([Post(1, slug="one", content=content)]))
+    body = Article.objects.get().body
+    assert body.startswith("<p>Officials met on Monday.</p>\n<p>They spoke<br>\nfor an hour.</p>")
+    assert "<ul>\n<li>One</li>\n<li>Two</li>\n</ul>" in body  # no <br> or <p> put into the block's own HTML
+    assert body.rstrip().endswith("<p>After the list.</p>")
+    assert "wp:" not in body
+
+
 def test_attachments_become_library_pictures_lead_images_and_figures(
     write_export, uploads, django_capture_on_commit_callbacks
 ):
