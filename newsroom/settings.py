@@ -338,8 +338,10 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 24 * 60 * 6
 NEWSROOM_PAGE_MAX_AGE = env_int("NEWSROOM_PAGE_MAX_AGE", 60)
 NEWSROOM_PAGE_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", 30)
 NEWSROOM_PAGE_STALE_IF_ERROR = env_int("NEWSROOM_PAGE_STALE_IF_ERROR", 24 * 60 * 60)
-# The query parameters public pages read; any other one is left out of a page's cache key.
-NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS = ["page", "p", "q", "category", "author", "since", "until", "after"]
+# The query parameters public pages read; any other one is left out of a page's cache key. ``p``, ``cat``, ``tag``
+# and ``author`` also make an imported WordPress site's old addresses (wpimport/addresses.py), which must not be
+# answered with the cached home page.
+NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS = ["page", "p", "q", "category", "author", "since", "until", "after", "cat", "tag"]
 NEWSROOM_PAGE_CACHE_EXCLUDE = [
     "/admin/",
     "/preview/",

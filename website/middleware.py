@@ -20,7 +20,7 @@ from django.http import HttpResponsePermanentRedirect
 
 from articles.services import publish_due_changes
 from newsroom import pagecache
-from wpimport.addresses import new_address
+from wpimport.addresses import new_address, query_address
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,12 @@ class ScheduledChangesMiddleware:
 
 class OldAddressMiddleware:
     """Answers an address no page claims (a 404) with a permanent redirect when it is an imported site's old
-    address: WordPress permalinks, ``/?p=ID``, category, tag and author pages. Known addresses of this site are never
-    looked up, so the cost falls on 404s and on requests with ``?p=`` (WordPress's post links) only.
+    address: WordPress permalinks, ``/?p=ID``, category, tag and author pages (``/?cat=ID``, ``/?tag=slug`` and
+    ``/?author=ID`` on a site without pretty permalinks). Known addresses of this site are never looked up, so the
+    cost falls on 404s and on requests with one of those query parameters only.
 
     It sits inside the page cache: a redirect is never stored as a page, and the home page's copy (the cache key keeps
-    ``p``, NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS) is the same page for every reader."""
+    those parameters, NEWSROOM_PAGE_CACHE_QUERY_PARAMETERS) is the same page for every reader."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,9 +56,9 @@ class OldAddressMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        post_id = request.GET.get("p", "")
-        if post_id.isascii() and post_id.isdigit():
-            url = new_address(request.path, post_id=post_id)
+        query = query_address(request.GET)
+        if query:
+            url = new_address(request.path, query=query)
             if url:
                 return HttpResponsePermanentRedirect(url)
         response = self.get_response(request)

@@ -184,6 +184,7 @@ class Importer:
         self.categories = {}  # slug → Category or None
         self.tags = {}  # slug → Tag or None
         self.term_records = {}  # (kind, key) → ImportedItem: the authors, categories and tags earlier runs imported
+        self.known_addresses = []  # OldAddress rows for those records, added if an earlier release did not make them
 
     def run(self):
         survey = self.survey()
@@ -214,6 +215,7 @@ class Importer:
             self._guarded(f"category “{term.slug}”", self.category, term, survey.categories)
         for term in survey.tags:
             self._guarded(f"tag “{term.slug}”", self.tag, term)
+        OldAddress.objects.bulk_create(self.known_addresses, ignore_conflicts=True)
         for item, imported in self._chunked("attachment", Kind.ATTACHMENT):
             self._once(Kind.ATTACHMENT, self.attachment, item, imported)
         done = 0
@@ -322,13 +324,14 @@ class Importer:
         OldAddress.objects.bulk_create([OldAddress(path=p, item=item) for p in sorted(paths)], ignore_conflicts=True)
         return item
 
-    def _known(self, kind, key, field_name):
+    def _known(self, kind, key, field_name, addresses):
         """(found, object) for an author, category or tag: whether an earlier run imported it, and what it is now
-        (None if deleted since)."""
+        (None if deleted since). Its ``addresses`` are kept, in case the run that imported it knew fewer shapes."""
         record = self.term_records.get((kind, key[:200]))
         if record is None:
             return False, None
         self.report.count(kind, "existing")
+        self.known_addresses += [OldAddress(path=path[:500], item=record) for path in addresses]
         return True, getattr(record, field_name)
 
     # ---- authors, categories, tags
@@ -336,7 +339,10 @@ class Importer:
     def author(self, wp):
         if wp.login in self.authors:
             return self.authors[wp.login]
-        found, author = self._known(Kind.AUTHOR, wp.login, "author")
+        addresses = [f"{self.prefix}/author/{slugify(wp.login) or wp.login}/"]
+        if wp.id.isdigit():
+            addresses.append(f"{self.prefix}/?author={wp.id}")  # a site without pretty permalinks
+        found, author = self._known(Kind.AUTHOR, wp.login, "author", addresses)
         if not found:
             name = wp.name[:200]
             author = Author.objects.filter(name__iexact=name).first()
@@ -346,17 +352,20 @@ class Importer:
                     name=name, slug=_unique_slug(Author, slugify(name) or slugify(wp.login), "author")
                 )
             self.report.count(Kind.AUTHOR, "merged" if merged else "created")
-            old = f"{self.prefix}/author/{slugify(wp.login) or wp.login}/"
-            self._remember(Kind.AUTHOR, wp.login, name=name, merged=merged, addresses=[old], author=author)
+            self._remember(Kind.AUTHOR, wp.login, name=name, merged=merged, addresses=addresses, author=author)
         self.authors[wp.login] = author
         return author
 
     def category(self, term, all_terms=()):
         if term.slug in self.categories:
             return self.categories[term.slug]
-        found, category = self._known(Kind.CATEGORY, term.slug, "category")
+        chain = _ancestors(term, {t.slug: t for t in all_terms})
+        nested = "/".join(unquote(t.slug) for t in [*reversed(chain), term])
+        addresses = [f"{self.prefix}/category/{nested}/", f"{self.prefix}/category/{unquote(term.slug)}/"]
+        if term.id.isdigit():
+            addresses.append(f"{self.prefix}/?cat={term.id}")
+        found, category = self._known(Kind.CATEGORY, term.slug, "category", addresses)
         if not found:
-            chain = _ancestors(term, {t.slug: t for t in all_terms})
             parent = None
             if chain:
                 # Sections nest one level: a WordPress category deeper down joins its top-level ancestor.
@@ -370,8 +379,6 @@ class Importer:
                     )
             category, merged = self._find_or_make_category(term, parent)
             self.report.count(Kind.CATEGORY, "merged" if merged else "created")
-            nested = "/".join(unquote(t.slug) for t in [*reversed(chain), term])
-            addresses = [f"{self.prefix}/category/{nested}/", f"{self.prefix}/category/{unquote(term.slug)}/"]
             self._remember(
                 Kind.CATEGORY, term.slug, name=term.name, merged=merged, addresses=addresses, category=category
             )
@@ -404,7 +411,8 @@ class Importer:
     def tag(self, term):
         if term.slug in self.tags:
             return self.tags[term.slug]
-        found, tag = self._known(Kind.TAG, term.slug, "tag")
+        addresses = [f"{self.prefix}/tag/{unquote(term.slug)}/", f"{self.prefix}/?tag={unquote(term.slug)}"]
+        found, tag = self._known(Kind.TAG, term.slug, "tag", addresses)
         if not found:
             name = content.plain_text(term.name, 100) or unquote(term.slug)[:100]
             slug = slugify(unquote(term.slug))[:100]
@@ -413,7 +421,6 @@ class Importer:
             if tag is None:
                 tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, slug or slugify(name), "tag", limit=100))
             self.report.count(Kind.TAG, "merged" if merged else "created")
-            addresses = [f"{self.prefix}/tag/{unquote(term.slug)}/"]
             self._remember(Kind.TAG, term.slug, name=name, merged=merged, addresses=addresses, tag=tag)
         self.tags[term.slug] = tag
         return tag

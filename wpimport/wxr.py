@@ -31,6 +31,7 @@ class Site:
 @dataclass
 class WpAuthor:
     login: str
+    id: str = ""  # wp:author_id: the old site's ``/?author=ID`` address
     display_name: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -50,6 +51,7 @@ class WpTerm:
     name: str
     parent: str = ""
     description: str = ""
+    id: str = ""  # wp:term_id: the old site's ``/?cat=ID`` address of a category
 
 
 @dataclass
@@ -143,6 +145,7 @@ def _author(element):
     fields = _children(element)
     return WpAuthor(
         login=_text(fields.get(("wp", "author_login"))),
+        id=_text(fields.get(("wp", "author_id"))),
         display_name=_text(fields.get(("wp", "author_display_name"))),
         first_name=_text(fields.get(("wp", "author_first_name"))),
         last_name=_text(fields.get(("wp", "author_last_name"))),
@@ -153,6 +156,7 @@ def _category(element):
     fields = _children(element)
     return WpTerm(
         taxonomy="category",
+        id=_text(fields.get(("wp", "term_id"))),
         slug=_text(fields.get(("wp", "category_nicename"))),
         name=_text(fields.get(("wp", "cat_name"))),
         parent=_text(fields.get(("wp", "category_parent"))),
@@ -164,6 +168,7 @@ def _tag(element):
     fields = _children(element)
     return WpTerm(
         taxonomy="post_tag",
+        id=_text(fields.get(("wp", "term_id"))),
         slug=_text(fields.get(("wp", "tag_slug"))),
         name=_text(fields.get(("wp", "tag_name"))),
         description=_text(fields.get(("wp", "tag_description"))),
@@ -175,6 +180,7 @@ def _term(element):
     fields = _children(element)
     return WpTerm(
         taxonomy=_text(fields.get(("wp", "term_taxonomy"))),
+        id=_text(fields.get(("wp", "term_id"))),
         slug=_text(fields.get(("wp", "term_slug"))),
         name=_text(fields.get(("wp", "term_name"))),
         parent=_text(fields.get(("wp", "term_parent"))),
