@@ -79,9 +79,9 @@ class ArticleFeed(Feed):
         return purges.HOME
 
     def items(self, obj):
-        items = list(
-            self.articles(obj).published().for_listing().prefetch_related("tags")[: settings.NEWSROOM_FEED_SIZE],
-        )
+        # With their text: an item without a dek is described by its first words (website.seo.summary).
+        listing = self.articles(obj).published().for_listing().defer(None).prefetch_related("tags")
+        items = list(listing[: settings.NEWSROOM_FEED_SIZE])
         if obj is not None and not items and not (isinstance(obj, Category) and obj.in_navigation):
             raise Http404("Nothing live here yet.")  # as the listing page answers: no name before a live story
         purges.show_listing(self.listing(obj), joining=self.articles(obj))
@@ -92,7 +92,8 @@ class ArticleFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek or item.headline
+        # Not the headline again: a feed reader shows the title above the description.
+        return seo.summary(item)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -54,6 +54,18 @@ def test_rss_feed_has_every_required_element(client, story):
     assert {c.text for c in item.findall("category")} == {"Middle East", "Syria", "Idlib"}
 
 
+def test_an_item_without_a_dek_is_described_by_its_first_words_not_its_headline(client, make_article):
+    make_article(
+        headline="Quake hits the coast",
+        dek="",
+        body='<figure><img src="/x.jpg" alt=""><figcaption>Rubble</figcaption></figure>'
+        "<p>A strong earthquake struck the coast on Monday &amp; shook buildings.</p>",
+    )
+    for url in ("/feed/", "/feed/atom/"):
+        _, parsed = parse(client, url)
+        assert parsed.entries[0].summary == "A strong earthquake struck the coast on Monday & shook buildings."
+
+
 def test_atom_feed_has_every_required_element(client, story):
     response, parsed = parse(client, "/feed/atom/")
     assert response["Content-Type"].startswith("application/atom+xml")
