@@ -60,6 +60,9 @@ NOT_IMPORTED = {
     "auto-draft": "automatic drafts (never written)",
     "inherit": "revisions",
 }
+# Co-Authors Plus, the plugin news sites use for several bylines, keeps them as terms of this taxonomy (and the
+# bylines without an account as "guest-author" items).
+COAUTHORS = "author"
 SKIPPED_TYPES = {
     "page": "pages",
     "nav_menu_item": "menu items",
@@ -156,6 +159,7 @@ def report_lines(report):
 class Survey:
     site: wxr.Site = None
     authors: list = field(default_factory=list)
+    guest_authors: dict = field(default_factory=dict)  # login → WpAuthor: Co-Authors Plus bylines with no account
     categories: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     posts: int = 0
@@ -184,6 +188,7 @@ class Importer:
         self.categories = {}  # slug → Category or None
         self.tags = {}  # slug → Tag or None
         self.term_records = {}  # (kind, key) → ImportedItem: the authors, categories and tags earlier runs imported
+        self.guest_authors = {}  # login → WpAuthor, from the survey
         self.known_addresses = []  # OldAddress rows for those records, added if an earlier release did not make them
 
     def run(self):
@@ -209,7 +214,8 @@ class Importer:
     def _import(self, survey):
         terms = ImportedItem.objects.filter(site=self.site, kind__in=[Kind.AUTHOR, Kind.CATEGORY, Kind.TAG])
         self.term_records = {(r.kind, r.key): r for r in terms.select_related("author", "category", "tag")}
-        for author in survey.authors:
+        self.guest_authors = survey.guest_authors
+        for author in [*survey.authors, *survey.guest_authors.values()]:
             self._guarded(f"author “{author.login}”", self.author, author)
         for term in survey.categories:
             self._guarded(f"category “{term.slug}”", self.category, term, survey.categories)
@@ -292,6 +298,8 @@ class Importer:
                         survey.categories.append(thing)
                     elif thing.taxonomy == "post_tag" and thing.slug:
                         survey.tags.append(thing)
+                    elif thing.taxonomy == COAUTHORS:
+                        pass  # read with each post that names them
                     else:
                         self.report.skipped[f"terms of other kinds ({thing.taxonomy or 'unknown'})"] += 1
                 elif what == "item":
@@ -303,6 +311,10 @@ class Importer:
             self.report.skipped["comments"] += item.comments
         if item.post_type == "post":
             survey.posts += 1
+        elif item.post_type == "guest-author":
+            guest = _guest_author(item)
+            if guest.login:
+                survey.guest_authors[guest.login] = guest
         elif item.post_type != "attachment":
             reason = SKIPPED_TYPES.get(item.post_type) or f"items of the custom type “{item.post_type or '?'}”"
             self.report.skipped[reason] += 1
@@ -352,6 +364,9 @@ class Importer:
                     name=name, slug=_unique_slug(Author, slugify(name) or slugify(wp.login), "author")
                 )
             self.report.count(Kind.AUTHOR, "merged" if merged else "created")
+            if not merged and name == wp.login:
+                # Named by a post only (a partial export, a plugin's co-author): the export has no other name.
+                self.report.note(f"author “{wp.login}”", "known by the login only: give the byline its real name")
             self._remember(Kind.AUTHOR, wp.login, name=name, merged=merged, addresses=addresses, author=author)
         self.authors[wp.login] = author
         return author
@@ -527,9 +542,7 @@ class Importer:
         if status != Article.Status.PUBLISHED:
             published_at = None
 
-        author = self.authors.get(item.creator) if item.creator else None
-        if item.creator and item.creator not in self.authors:
-            author = self.author(wxr.WpAuthor(login=item.creator))  # named by the post only (a partial export)
+        authors = self._bylines_of(item)
         categories = self._terms_of(item, "category")
         tags = self._terms_of(item, "post_tag")
 
@@ -552,7 +565,7 @@ class Importer:
             for what, lacking in (
                 ("a body", not strip_tags(converted.body).strip() and not converted.pictures),
                 ("a primary category", not categories),
-                ("a byline", author is None),
+                ("a byline", not authors),
             )
             if lacking
         ]
@@ -592,7 +605,10 @@ class Importer:
         Article.secondary_categories.through.objects.bulk_create(
             [Article.secondary_categories.through(article=article, category=category) for category in secondary]
         )
-        bylines = [Byline.objects.create(article=article, author=author, role="By", order=0)] if author else []
+        bylines = [
+            Byline.objects.create(article=article, author=author, role="By", order=order)
+            for order, author in enumerate(authors)
+        ]
         tagged = TaggedItem.objects.bulk_create([TaggedItem(content_object=article, tag=tag) for tag in tags])
         Transition.objects.create(
             article=article,
@@ -620,6 +636,22 @@ class Importer:
             article=article,
         )
         imported.add(item.post_id[:200])
+
+    def _bylines_of(self, item):
+        """The post's authors, as readers saw them: its co-authors where a plugin kept them (Co-Authors Plus: terms
+        of the ``author`` taxonomy named by login), the post's own author first; else the post's author."""
+        logins = [name or slug.removeprefix("cap-") for kind, slug, name in item.terms if kind == COAUTHORS]
+        if not logins:
+            logins = [item.creator] if item.creator else []
+        # The export lists a post's terms by name: the order of the bylines is not in it, beyond who wrote the post.
+        logins.sort(key=lambda login: login != item.creator)
+        authors = []
+        for login in logins:
+            # Known, a guest author, or named by the post only (a partial export, by author or date, lists no authors).
+            author = self.author(self.guest_authors.get(login) or wxr.WpAuthor(login=login))
+            if author is not None and author not in authors:
+                authors.append(author)
+        return authors
 
     def _terms_of(self, item, taxonomy):
         found = (self._term_for(taxonomy, slug, name) for kind, slug, name in item.terms if kind == taxonomy)
@@ -663,6 +695,17 @@ def _hold(instance, **related):
         queryset._result_cache = list(rows)
         queryset._prefetch_done = True
         cache[name] = queryset
+
+
+def _guest_author(item):
+    """A Co-Authors Plus guest author: a byline kept as an item of its own, with no account on the old site."""
+    meta = item.meta
+    return wxr.WpAuthor(
+        login=meta.get("cap-user_login", "") or unquote(item.post_name),
+        display_name=meta.get("cap-display_name", "") or content.plain_text(item.title),
+        first_name=meta.get("cap-first_name", ""),
+        last_name=meta.get("cap-last_name", ""),
+    )
 
 
 def _ancestors(term, by_slug):

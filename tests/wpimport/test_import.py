@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Category
 from photos.models import Image
-from tests.wpimport.wxr import Post, attachment
+from tests.wpimport.wxr import Post, attachment, guest_author
 from wpimport.importer import import_export
 from wpimport.models import ImportedItem
 
@@ -34,6 +34,43 @@ def test_an_author_the_newsroom_already_has_is_reused(write_export, make_author)
     report = run(write_export([Post(1, slug="one")]))
     assert Author.objects.get() == mine
     assert report.counts["author merged"] == 1
+
+
+CO_AUTHORS = [("lisa", "Lisa Schlein", "lisa@example.com"), ("sam", "Sam Doe", "sam@example.com")]
+
+
+def test_co_authors_plus_bylines_come_with_the_post_s_own_author_first(write_export, client):
+    """Co-Authors Plus keeps a post's bylines as terms of the ``author`` taxonomy (by login) and the writers without
+    an account as ``guest-author`` items; the export lists the terms by name, so only the post's author is known
+    to come first."""
+    items = [
+        Post(1, slug="one", author="sam", coauthors=["jane", "lisa", "sam"]),
+        guest_author(50, "jane", "Jane Roe"),  # after the post that names her, as an export may list it
+    ]
+    report = run(write_export(items, authors=CO_AUTHORS, terms=[("author", "cap-jane", "jane")]))
+    assert Article.objects.get().byline_text == "By Sam Doe, Jane Roe and Lisa Schlein"
+    jane = Author.objects.get(name="Jane Roe")
+    assert (jane.slug, jane.user) == ("jane-roe", None)
+    assert report.counts["author created"] == 3
+    assert not any("guest-author" in reason or "(author)" in reason for reason in report.skipped)
+    assert client.get("/author/jane/")["Location"] == "/author/jane-roe/"
+
+    again = run(write_export(items, authors=CO_AUTHORS, terms=[("author", "cap-jane", "jane")]))
+    assert again.counts["post existing"] == 1 and again.counts["author existing"] == 3
+    assert Author.objects.count() == 3
+
+
+def test_a_post_by_guest_authors_only_is_not_bylined_to_who_filed_it(write_export):
+    run(write_export([Post(1, slug="one", author="lisa", coauthors=["jane"]), guest_author(50, "jane", "Jane Roe")]))
+    article = Article.objects.get()
+    assert article.byline_text == "By Jane Roe"
+    assert article.status == Article.Status.PUBLISHED
+
+
+def test_a_co_author_the_export_does_not_describe_is_named_by_login_and_the_story_still_imported(write_export):
+    report = run(write_export([Post(1, slug="one", coauthors=["lisa", "ghost-writer"])]))
+    assert Article.objects.get().byline_text == "By Lisa Schlein and ghost-writer"
+    assert ["author “ghost-writer”", "known by the login only: give the byline its real name"] in report.notes
 
 
 def test_categories_become_sections_one_level_deep_and_out_of_the_navigation(write_export):

@@ -44,6 +44,7 @@ class Post:
     author: str = "lisa"
     categories: list = field(default_factory=lambda: [("news", "News")])
     tags: list = field(default_factory=list)
+    coauthors: list = field(default_factory=list)  # Co-Authors Plus: the logins of the post's bylines
     meta: dict = field(default_factory=dict)
     sticky: bool = False
     comments: int = 0
@@ -59,6 +60,10 @@ class Post:
         terms = "".join(
             f'\t\t<category domain="category" nicename="{s}">{cdata(n)}</category>\n' for s, n in self.categories
         ) + "".join(f'\t\t<category domain="post_tag" nicename="{s}">{cdata(n)}</category>\n' for s, n in self.tags)
+        terms += "".join(
+            f'\t\t<category domain="author" nicename="cap-{login}">{cdata(login)}</category>\n'
+            for login in self.coauthors
+        )
         meta = "".join(
             f"\t\t<wp:postmeta>\n\t\t\t<wp:meta_key>{cdata(k)}</wp:meta_key>\n"
             f"\t\t\t<wp:meta_value>{cdata(v)}</wp:meta_value>\n\t\t</wp:postmeta>\n"
@@ -115,6 +120,20 @@ def attachment(id, path, *, alt="", caption="", title="photo", site=SITE, parent
         attachment_url=f"{site}/wp-content/uploads/{path}",
         meta={"_wp_attached_file": path, **({"_wp_attachment_image_alt": alt} if alt else {})},
         parent=parent,
+    )
+
+
+def guest_author(id, login, name):
+    """A Co-Authors Plus guest author, as the plugin keeps it: an item of its own type."""
+    return Post(
+        id=id,
+        title=name,
+        slug=f"cap-{login}",
+        content="",
+        status="publish",
+        type="guest-author",
+        categories=[],
+        meta={"cap-user_login": login, "cap-display_name": name, "cap-user_email": f"{login}@example.com"},
     )
 
 
