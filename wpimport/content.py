@@ -57,6 +57,10 @@ STANDALONE = {
     "wpforms",
     "mc4wp_form",
 }
+# Where a shortcode was dropped, until the spaces around it are tidied (a character no post holds: private use).
+DROPPED = "\ue000"
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'\[\]]+", re.I)
+LONE_ADDRESS = re.compile(rf"^[ \t]*({WEB_ADDRESS.pattern})[ \t]*$", re.I | re.M)
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
 
 BLOCKS = (
@@ -106,7 +110,9 @@ def remove_block_comments(text):
 def _markup(text):
     text = remove_block_comments(text)
     text = COMMENT.sub("", text)  # <!--more--> and the like
-    return shortcodes(text)
+    text = shortcodes(text)
+    # An address alone on its line is embedded by WordPress (a video, a post from a social network): a link here.
+    return LONE_ADDRESS.sub(lambda match: _link(match[1]), text)
 
 
 def block_runs(content):
@@ -132,7 +138,8 @@ def block_runs(content):
 
 
 def shortcodes(text, depth=0):
-    """[caption] to a figure, other shortcodes unwrapped to the text they enclose, [[escaped]] ones shown as written."""
+    """[caption] to a figure, [embed] to a link, other shortcodes unwrapped to the text they enclose, [[escaped]]
+    ones shown as written."""
 
     def replace(match):
         if match["open"] and match["close"]:
@@ -141,13 +148,28 @@ def shortcodes(text, depth=0):
         inner = match["inner"]
         if name in ("caption", "wp_caption"):
             return _caption(match["attrs"], inner or "")
+        if name == "embed" and inner is not None and WEB_ADDRESS.fullmatch(inner.strip()):
+            return _link(inner.strip())
         if inner is not None:
             return shortcodes(inner, depth + 1) if depth < 20 else inner
         if name in STANDALONE or "=" in match["attrs"] or match["self"]:
-            return ""
+            return DROPPED
         return match[0]
 
-    return SHORTCODE.sub(replace, text)
+    text = SHORTCODE.sub(replace, text)
+    # What stood between two words leaves one space between them, not two.
+    text = re.sub(rf"[ \t]*{DROPPED}(?:[ \t]*{DROPPED})*[ \t]*", _gap, text)
+    return text
+
+
+def _gap(match):
+    before, after = match.string[match.start() - 1 : match.start()], match.string[match.end() : match.end() + 1]
+    return " " if match[0].strip(DROPPED) and before.strip() and after.strip() else match[0].replace(DROPPED, "")
+
+
+def _link(url):
+    # WordPress shows a video, a post or a map from another site there (oEmbed); here it is a link to it.
+    return f'<a href="{html.escape(url)}">{html.escape(url)}</a>'
 
 
 def _caption(attrs, inner):

@@ -225,6 +225,21 @@ def test_classic_content_gets_paragraphs_and_loses_shortcodes_and_what_the_body_
     assert "script" not in body and "javascript" not in body
 
 
+def test_a_dropped_shortcode_leaves_one_space_and_embedded_addresses_become_links(write_export):
+    content = (
+        'Before [gallery ids="1,2"] [tweet id=3] after.\n\n'
+        "[embed]https://www.youtube.com/watch?v=abc&t=1[/embed]\n\n"
+        "https://twitter.com/voanews/status/1\n\n"
+        "Read https://example.org/report in the text."
+    )
+    run(write_export([Post(1, slug="one", content=content)]))
+    body = Article.objects.get().body
+    assert "<p>Before after.</p>" in body
+    assert '<a href="https://www.youtube.com/watch?v=abc&amp;t=1">' in body
+    assert '<p><a href="https://twitter.com/voanews/status/1">https://twitter.com/voanews/status/1</a></p>' in body
+    assert "<p>Read https://example.org/report in the text.</p>" in body  # as WordPress leaves it
+
+
 def test_block_editor_content_loses_its_block_comments(write_export):
     content = (
         "<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n\n"
