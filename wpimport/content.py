@@ -163,8 +163,9 @@ def shortcodes(text, depth=0):
 
 
 def _gap(match):
+    spaced = re.search(r"[ \t]", match[0])
     before, after = match.string[match.start() - 1 : match.start()], match.string[match.end() : match.end() + 1]
-    return " " if match[0].strip(DROPPED) and before.strip() and after.strip() else match[0].replace(DROPPED, "")
+    return " " if spaced and before.strip() and after.strip() else match[0].replace(DROPPED, "")
 
 
 def _link(url):
